@@ -1,0 +1,34 @@
+public import RealtimeAdapter
+
+/// One origin's replicated state as a plain value, for comparing nodes' directories.
+public struct OriginView: Hashable, Sendable {
+    public var version: UInt64
+    public var memberships: [SocketID: Set<Room>]
+}
+
+extension Directory {
+    /// Every origin this node holds other than itself, with its version and memberships.
+    public var remoteView: [NodeID: OriginView] {
+        var view: [NodeID: OriginView] = [:]
+        for (origin, state) in remotes where state.version > 0 || !state.sockets.isEmpty {
+            view[origin] = OriginView(version: state.version, memberships: state.memberships(index: index))
+        }
+        return view
+    }
+
+    /// State-based merge: per origin, the higher incarnation wins, then the higher version.
+    ///
+    /// Two states of one origin at the same version are equal (only the origin writes), so this
+    /// is commutative, associative and idempotent; the simulation checks those laws.
+    public mutating func merge(_ other: Directory) {
+        for origin in other.origins where origin != selfID {
+            guard other.vector[origin] > vector[origin] else { continue }
+            for part in other.snapshotParts(of: origin, chunk: Int.max) {
+                guard case .snapshot(let origin, let version, let index, let last, let entries) = part else {
+                    continue
+                }
+                applySnapshot(of: origin, version: version, part: index, last: last, entries: entries)
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+public import NIOCore
+public import RealtimeAdapter
+
+extension MeshInstance {
+    /// Sends `packet` to every socket matching `options`: first to the peers that have members
+    /// in the target rooms (every live peer when no room is named), then to local sockets, so
+    /// a later local operation cannot overtake it on other nodes.
+    public mutating func broadcast(_ packet: ByteBuffer, options: BroadcastOptions, actions: inout [MeshAction]) {
+        if !options.flags.local {
+            let targets = routes(for: options.rooms)
+            if !targets.isEmpty {
+                let frame = BroadcastFrame(options: options, packet: packet)
+                for peer in targets {
+                    if options.flags.volatile {
+                        if isLinked(peer) { actions.append(.send(.volatileBroadcast(frame), to: peer)) }
+                    } else {
+                        sendOrdered(.broadcast(frame), to: peer, actions: &actions)
+                    }
+                }
+                counters.broadcastsSent += 1
+            }
+        }
+        deliverLocally(options, packet: packet, actions: &actions)
+    }
+
+    /// The live peers a broadcast to `rooms` must reach: those with members in the rooms, and
+    /// those this node asked to join sockets to them that have not yet reflected the join.
+    public func routes(for rooms: Set<Room>) -> [NodeID] {
+        if rooms.isEmpty { return livePeers }
+        var nodes = directory.nodes(withMembersIn: rooms)
+        pendingJoins.addNodes(for: rooms, to: &nodes)
+        return nodes.filter { peers[$0]?.status.isLive ?? false }.sorted()
+    }
+}
+
+/// Room operations this node sent to other nodes whose effect it has not yet seen in its own
+/// directory. They count as membership for routing, so join-then-broadcast is never routed
+/// around the new members.
+struct PendingJoins: Sendable {
+    private struct Entry: Sendable {
+        var rooms: Set<Room>
+        /// Per node: nil until it answers; then the version of its origin that holds the join.
+        var waiting: [NodeID: UInt64?]
+    }
+
+    private var entries: [RequestID: Entry] = [:]
+
+    var isEmpty: Bool { entries.isEmpty }
+
+    mutating func add(_ id: RequestID, rooms: Set<Room>, nodes: [NodeID]) {
+        guard !rooms.isEmpty, !nodes.isEmpty else { return }
+        entries[id] = Entry(rooms: rooms, waiting: Dictionary(uniqueKeysWithValues: nodes.map { ($0, nil) }))
+    }
+
+    mutating func answered(_ id: RequestID, by node: NodeID, affected: UInt32, version: UInt64) {
+        guard entries[id] != nil else { return }
+        if affected == 0 {
+            entries[id]?.waiting[node] = nil
+        } else {
+            entries[id]?.waiting[node] = .some(version)
+        }
+        if entries[id]?.waiting.isEmpty == true { entries[id] = nil }
+    }
+
+    /// Forgets the nodes whose join the directory now reflects.
+    mutating func settle(against directory: Directory) {
+        guard !entries.isEmpty else { return }
+        for (id, entry) in entries {
+            let waiting = entry.waiting.filter { node, version in
+                guard let version else { return true }
+                return directory.version(of: node) < version
+            }
+            entries[id] = waiting.isEmpty ? nil : Entry(rooms: entry.rooms, waiting: waiting)
+        }
+    }
+
+    mutating func remove(node: NodeID) {
+        for (id, entry) in entries where entry.waiting[node] != nil {
+            entries[id]?.waiting[node] = nil
+            if entries[id]?.waiting.isEmpty == true { entries[id] = nil }
+        }
+    }
+
+    /// Drops the nodes of request `id` that never answered it.
+    mutating func expire(_ id: RequestID, silent: [NodeID]) {
+        for node in silent { entries[id]?.waiting[node] = nil }
+        if entries[id]?.waiting.isEmpty == true { entries[id] = nil }
+    }
+
+    func addNodes(for rooms: Set<Room>, to nodes: inout Set<NodeID>) {
+        for entry in entries.values where !entry.rooms.isDisjoint(with: rooms) {
+            nodes.formUnion(entry.waiting.keys)
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import DequeModule
+import NIOCore
+import RealtimeAdapter
+
+// The ordered channel: per link, numbered frames delivered once and in order, replayed after a
+// reconnect, and held at the causal gate until this node's directory covers the sender's vector.
+
+extension MeshInstance {
+    /// Numbers `payload` for `peer`, keeps it for replay, and sends it if the link is up.
+    mutating func sendOrdered(_ payload: OrderedPayload, to peer: NodeID, actions: inout [MeshAction]) {
+        guard var state = peers[peer], state.status.isLive else { return }
+        let frame = OrderedFrame(
+            sequence: state.outbound.nextSequence,
+            vector: vectorChanges(&state.outbound),
+            payload: payload)
+        state.outbound.nextSequence += 1
+        state.outbound.replay.append(frame)
+        state.outbound.replayBytes += payload.packetBytes
+        while state.outbound.replay.count > settings.replayFrames
+            || state.outbound.replayBytes > settings.replayBytes,
+            let oldest = state.outbound.replay.popFirst()
+        {
+            state.outbound.replayBytes -= oldest.payload.packetBytes
+            counters.replayEvictions += 1
+        }
+        if state.linked { actions.append(.send(.ordered(frame), to: peer)) }
+        peers[peer] = state
+    }
+
+    /// The entries of this node's vector the peer has not been told yet: none while the
+    /// directory is quiet, which is what keeps the causal gate almost free.
+    func vectorChanges(_ outbound: inout OutboundChannel) -> [VectorEntry] {
+        guard outbound.sentEpoch != directory.epoch else { return [] }
+        var changes: [VectorEntry] = []
+        for (origin, version) in directory.vector.entries where outbound.sentVector[origin] != version {
+            changes.append(VectorEntry(origin: origin, version: version))
+        }
+        outbound.sentVector = directory.vector
+        outbound.sentEpoch = directory.epoch
+        return changes
+    }
+
+    mutating func receiveOrdered(_ frame: OrderedFrame, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
+        guard var state = peers[peer] else { return }
+        if frame.sequence < state.inbound.expected {
+            counters.duplicateFrames += 1
+            return
+        }
+        if frame.sequence > state.inbound.expected {
+            if state.inbound.early.count < settings.reorderFrames { state.inbound.early[frame.sequence] = frame }
+            peers[peer] = state
+            requestResume(from: peer, now: now, actions: &actions)
+            return
+        }
+        var accepted = 1
+        accept(frame, into: &state.inbound, now: now)
+        while let next = state.inbound.early.removeValue(forKey: state.inbound.expected) {
+            accept(next, into: &state.inbound, now: now)
+            accepted += 1
+        }
+        state.inbound.sinceAcknowledged += accepted
+        if state.inbound.sinceAcknowledged >= settings.acknowledgeEvery {
+            state.inbound.sinceAcknowledged = 0
+            actions.append(.send(.heartbeat(heartbeat(for: state)), to: peer))
+        }
+        peers[peer] = state
+        drainGate(of: peer, now: now, actions: &actions)
+    }
+
+    private func accept(_ frame: OrderedFrame, into inbound: inout InboundChannel, now: MeshInstant) {
+        inbound.expected += 1
+        for entry in frame.vector where entry.version > inbound.peerVector[entry.origin] {
+            inbound.peerVector[entry.origin] = entry.version
+        }
+        inbound.gated.append(GatedFrame(payload: frame.payload, requirement: inbound.peerVector, since: now))
+    }
+
+    /// Handles `peer`'s frames in order while this node's directory covers what they require;
+    /// pulls the missing directory state from `peer`, which has it, when one must wait.
+    mutating func drainGate(of peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
+        while let head = peers[peer]?.inbound.gated.first {
+            if !covers(head.requirement) {
+                guard now.since(head.since) >= settings.causalGateTimeout else {
+                    pullDirectory(from: peer, now: now, actions: &actions)
+                    return
+                }
+                counters.gateTimeouts += 1
+            }
+            peers[peer]?.inbound.gated.removeFirst()
+            handle(head.payload, from: peer, now: now, actions: &actions)
+        }
+    }
+
+    /// True when this node has applied every change `requirement` names, ignoring origins it
+    /// has dropped (their entries are gone everywhere by the same rule).
+    func covers(_ requirement: VersionVector) -> Bool {
+        for (origin, version) in requirement.entries
+        where directory.vector[origin] < version && isAcceptable(origin) {
+            return false
+        }
+        return true
+    }
+
+    private mutating func pullDirectory(from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
+        if let last = peers[peer]?.inbound.lastPull, now.since(last) < settings.resendInterval { return }
+        peers[peer]?.inbound.lastPull = now
+        counters.gateWaits += 1
+        actions.append(.send(.digest(directory.vector, isReply: true), to: peer))
+    }
+
+    mutating func handle(_ payload: OrderedPayload, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
+        switch payload {
+        case .broadcast(let frame):
+            counters.broadcastsReceived += 1
+            deliverLocally(frame.options, packet: frame.packet, actions: &actions)
+        case .emit(let packet):
+            actions.append(.receiveEmit(packet, from: peer))
+        case .request(let requestID, let body):
+            serve(body, id: requestID, from: peer, now: now, actions: &actions)
+        case .response(let requestID, let body):
+            receiveResponse(body, id: requestID, from: peer, actions: &actions)
+        }
+    }
+
+    func deliverLocally(_ options: BroadcastOptions, packet: ByteBuffer, actions: inout [MeshAction]) {
+        let targets = directory.local.matching(options)
+        if !targets.isEmpty { actions.append(.deliver(packet, to: targets)) }
+    }
+
+    // MARK: Replay
+
+    mutating func requestResume(from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
+        guard var state = peers[peer], state.linked else { return }
+        if let last = state.inbound.lastResume, now.since(last) < settings.resendInterval { return }
+        state.inbound.lastResume = now
+        peers[peer] = state
+        actions.append(.send(.resume(next: state.inbound.expected), to: peer))
+    }
+
+    /// The peer has every frame before `next`: send it the rest again, or tell it which are gone.
+    mutating func replay(from next: UInt64, to peer: NodeID, actions: inout [MeshAction]) {
+        guard var state = peers[peer], state.linked, next <= state.outbound.nextSequence else { return }
+        state.outbound.acknowledge(below: next)
+        let firstKept = state.outbound.replay.first?.sequence ?? state.outbound.nextSequence
+        if firstKept > next {
+            actions.append(.send(.skip(next: firstKept), to: peer))
+            // The frames lost carried vector changes: tell the peer the whole vector again.
+            state.outbound.sentEpoch = nil
+            state.outbound.sentVector = VersionVector()
+        }
+        for frame in state.outbound.replay {
+            actions.append(.send(.ordered(frame), to: peer))
+            counters.framesReplayed += 1
+        }
+        peers[peer] = state
+    }
+
+    mutating func receiveSkip(_ next: UInt64, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
+        guard var state = peers[peer], next > state.inbound.expected else { return }
+        let lost = next - state.inbound.expected
+        counters.framesLost += lost
+        actions.append(.framesLost(from: peer, count: lost))
+        state.inbound.expected = next
+        state.inbound.early = state.inbound.early.filter { $0.key >= next }
+        peers[peer] = state
+        if let frame = state.inbound.early[next] {
+            state.inbound.early[next] = nil
+            peers[peer] = state
+            receiveOrdered(frame, from: peer, now: now, actions: &actions)
+        }
+    }
+
+    func heartbeat(for state: Peer) -> Heartbeat {
+        Heartbeat(receivedBelow: state.inbound.expected, nextToSend: state.outbound.nextSequence)
+    }
+
+    mutating func receiveHeartbeat(_ heartbeat: Heartbeat, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
+        guard var state = peers[peer] else { return }
+        state.outbound.acknowledge(below: heartbeat.receivedBelow)
+        peers[peer] = state
+        if heartbeat.nextToSend > state.inbound.expected {
+            requestResume(from: peer, now: now, actions: &actions)
+        }
+    }
+}

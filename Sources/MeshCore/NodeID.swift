@@ -1,0 +1,57 @@
+/// One incarnation of one node: its name plus a number that is new (and larger) each time the
+/// process starts. A restarted node is a new `NodeID`; everything its old incarnation owned is
+/// dropped everywhere.
+public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var name: String
+    public var incarnation: UInt64
+
+    public init(name: String, incarnation: UInt64) {
+        self.name = name
+        self.incarnation = incarnation
+    }
+
+    public var description: String { "\(name)#\(incarnation)" }
+
+    public static func < (lhs: NodeID, rhs: NodeID) -> Bool {
+        (lhs.name, lhs.incarnation) < (rhs.name, rhs.incarnation)
+    }
+}
+
+/// A point on the monotonic clock the shell passes in. The core never reads a clock.
+public struct MeshInstant: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var nanoseconds: UInt64
+
+    public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
+
+    public static let zero = MeshInstant(nanoseconds: 0)
+
+    public static func < (lhs: MeshInstant, rhs: MeshInstant) -> Bool {
+        lhs.nanoseconds < rhs.nanoseconds
+    }
+
+    public static func + (lhs: MeshInstant, rhs: Duration) -> MeshInstant {
+        MeshInstant(nanoseconds: lhs.nanoseconds &+ rhs.nanosecondsClamped)
+    }
+
+    /// The time from `earlier` to `self`, zero if `earlier` is later.
+    public func since(_ earlier: MeshInstant) -> Duration {
+        nanoseconds > earlier.nanoseconds
+            ? .nanoseconds(Int64(clamping: nanoseconds - earlier.nanoseconds)) : .zero
+    }
+
+    public var description: String { "\(Double(nanoseconds) / 1e6)ms" }
+}
+
+extension Duration {
+    /// Whole nanoseconds, clamped to zero for negative durations.
+    public var nanosecondsClamped: UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return .max }
+        return whole &+ UInt64(max(0, attoseconds) / 1_000_000_000)
+    }
+
+    /// Whole milliseconds, clamped to the range of `UInt32`.
+    public var millisecondsClamped: UInt32 { UInt32(clamping: nanosecondsClamped / 1_000_000) }
+}

@@ -1,0 +1,56 @@
+/// Per origin, the highest contiguous change of that origin a node has applied.
+///
+/// Comparison is over the union of keys, a missing key counting as 0, so `{A:1}` is before
+/// `{A:1, B:1}`, not concurrent with it.
+public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
+    public private(set) var entries: [NodeID: UInt64]
+
+    public init(_ entries: [NodeID: UInt64] = [:]) {
+        self.entries = entries.filter { $0.value > 0 }
+    }
+
+    public enum Order: Sendable, Equatable {
+        case equal, before, after, concurrent
+    }
+
+    public subscript(origin: NodeID) -> UInt64 {
+        get { entries[origin] ?? 0 }
+        set { entries[origin] = newValue == 0 ? nil : newValue }
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// True when every entry of `other` is at most the same entry here.
+    public func covers(_ other: VersionVector) -> Bool {
+        other.entries.allSatisfy { self[$0.key] >= $0.value }
+    }
+
+    public func compare(_ other: VersionVector) -> Order {
+        switch (covers(other), other.covers(self)) {
+        case (true, true): .equal
+        case (true, false): .after
+        case (false, true): .before
+        case (false, false): .concurrent
+        }
+    }
+
+    /// The pointwise maximum.
+    public mutating func merge(_ other: VersionVector) {
+        for (origin, version) in other.entries where version > self[origin] {
+            entries[origin] = version
+        }
+    }
+
+    public func merging(_ other: VersionVector) -> VersionVector {
+        var copy = self
+        copy.merge(other)
+        return copy
+    }
+
+    public mutating func remove(_ origin: NodeID) { entries[origin] = nil }
+
+    public var description: String {
+        "[" + entries.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+            + "]"
+    }
+}

@@ -1,0 +1,154 @@
+import NIOCore
+import RealtimeAdapter
+
+extension MeshMessage {
+    static func readBody(
+        _ type: MeshWire.MessageType,
+        from buffer: inout ByteBuffer
+    ) throws(MeshWireError) -> MeshMessage {
+        switch type {
+        case .deltas:
+            let origin = try buffer.readWireNode()
+            let deltas = try buffer.readWireArray(minimumSize: 11) { (b) throws(MeshWireError) in
+                try b.readWireDelta()
+            }
+            return .deltas(origin: origin, deltas)
+        case .snapshot:
+            let origin = try buffer.readWireNode()
+            let version = try buffer.readWire(UInt64.self)
+            let part = try buffer.readWire(UInt32.self)
+            let last = try buffer.readWireBool()
+            let entries = try buffer.readWireArray(minimumSize: 6) { (b) throws(MeshWireError) in
+                SnapshotEntry(socket: try b.readWireSocket(), rooms: try b.readWireRooms())
+            }
+            return .snapshot(origin: origin, version: version, part: part, last: last, entries)
+        case .digest:
+            let isReply = try buffer.readWireBool()
+            var vector = VersionVector()
+            for entry in try buffer.readWireVector() { vector[entry.origin] = entry.version }
+            return .digest(vector, isReply: isReply)
+        case .heartbeat:
+            let received = try buffer.readWire(UInt64.self)
+            return .heartbeat(Heartbeat(receivedBelow: received, nextToSend: try buffer.readWire(UInt64.self)))
+        case .members:
+            let records = try buffer.readWireArray(minimumSize: 12) { (b) throws(MeshWireError) in
+                MemberRecord(node: try b.readWireNode(), address: try b.readWireString())
+            }
+            return .members(records)
+        case .probe:
+            let target = try buffer.readWireNode()
+            return .probe(target: target, nonce: try buffer.readWire(UInt64.self))
+        case .probeReply:
+            let target = try buffer.readWireNode()
+            let nonce = try buffer.readWire(UInt64.self)
+            return .probeReply(target: target, nonce: nonce, alive: try buffer.readWireBool())
+        case .leaving:
+            return .leaving
+        case .ordered:
+            let sequence = try buffer.readWire(UInt64.self)
+            let vector = try buffer.readWireVector()
+            let payload = try buffer.readWirePayload()
+            return .ordered(OrderedFrame(sequence: sequence, vector: vector, payload: payload))
+        case .resume:
+            return .resume(next: try buffer.readWire(UInt64.self))
+        case .skip:
+            return .skip(next: try buffer.readWire(UInt64.self))
+        case .volatileBroadcast:
+            return .volatileBroadcast(try buffer.readWireBroadcast())
+        }
+    }
+}
+
+extension ByteBuffer {
+    mutating func readWireDelta() throws(MeshWireError) -> Delta {
+        let version = try readWire(UInt64.self)
+        let kind = try readWire(UInt8.self)
+        let socket = try readWireSocket()
+        switch kind {
+        case 1: return Delta(version: version, change: .join(socket, try readWireRooms()))
+        case 2: return Delta(version: version, change: .leave(socket, try readWireRooms()))
+        case 3: return Delta(version: version, change: .remove(socket))
+        default: throw MeshWireError(.unknownType, "change kind \(kind)")
+        }
+    }
+
+    mutating func readWireVector() throws(MeshWireError) -> [VectorEntry] {
+        try readWireArray(minimumSize: 10) { (b) throws(MeshWireError) in
+            VectorEntry(origin: try b.readWireNode(), version: try b.readWire(UInt64.self))
+        }
+    }
+
+    mutating func readWireBroadcast() throws(MeshWireError) -> BroadcastFrame {
+        let rooms = try readWireRooms()
+        let except = try readWireRooms()
+        return BroadcastFrame(rooms: rooms, except: except, packet: try readWireBytes())
+    }
+
+    mutating func readWireOptions() throws(MeshWireError) -> BroadcastOptions {
+        let rooms = try readWireRooms()
+        let except = try readWireRooms()
+        let volatile = try readWireBool()
+        return BroadcastOptions(rooms: Set(rooms), except: Set(except), flags: .init(volatile: volatile))
+    }
+
+    mutating func readWirePayload() throws(MeshWireError) -> OrderedPayload {
+        let kind = try readWire(UInt8.self)
+        switch kind {
+        case 1: return .broadcast(try readWireBroadcast())
+        case 2:
+            let id = try readWire(UInt64.self)
+            return .request(id, try readWireRequest())
+        case 3:
+            let id = try readWire(UInt64.self)
+            return .response(id, try readWireResponse())
+        case 4: return .emit(try readWireBytes())
+        default: throw MeshWireError(.unknownType, "payload kind \(kind)")
+        }
+    }
+
+    mutating func readWireRequest() throws(MeshWireError) -> RequestBody {
+        let kind = try readWire(UInt8.self)
+        switch kind {
+        case 1: return .fetchSockets(try readWireOptions())
+        case 2:
+            let options = try readWireOptions()
+            return .addSockets(options, rooms: try readWireRooms())
+        case 3:
+            let options = try readWireOptions()
+            return .delSockets(options, rooms: try readWireRooms())
+        case 4:
+            let options = try readWireOptions()
+            return .disconnectSockets(options, closeTransport: try readWireBool())
+        case 5: return .serverSideEmit(try readWireBytes())
+        case 6:
+            let options = try readWireOptions()
+            let packet = try readWireBytes()
+            return .broadcastWithAck(options, packet: packet, timeoutMilliseconds: try readWire(UInt32.self))
+        default: throw MeshWireError(.unknownType, "request kind \(kind)")
+        }
+    }
+
+    mutating func readWireResponse() throws(MeshWireError) -> ResponseBody {
+        let kind = try readWire(UInt8.self)
+        switch kind {
+        case 1:
+            let records = try readWireArray(minimumSize: 7) { (b) throws(MeshWireError) in
+                SocketRecord(
+                    socket: try b.readWireSocket(), rooms: try b.readWireRooms(),
+                    details: try b.readWireOptionalBytes())
+            }
+            return .sockets(records)
+        case 2:
+            let affected = try readWire(UInt32.self)
+            return .applied(affected: affected, version: try readWire(UInt64.self))
+        case 3: return .emitReply(try readWireOptionalBytes())
+        case 4:
+            let expected = try readWire(UInt32.self)
+            let records = try readWireArray(minimumSize: 6) { (b) throws(MeshWireError) in
+                AckRecord(socket: try b.readWireSocket(), response: try b.readWireBytes())
+            }
+            return .acks(expected: expected, records)
+        default: throw MeshWireError(.unknownType, "response kind \(kind)")
+        }
+    }
+}

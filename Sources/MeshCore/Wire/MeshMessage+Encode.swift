@@ -1,0 +1,183 @@
+import NIOCore
+import RealtimeAdapter
+
+extension MeshMessage {
+    var wireType: MeshWire.MessageType {
+        switch self {
+        case .deltas: .deltas
+        case .snapshot: .snapshot
+        case .digest: .digest
+        case .heartbeat: .heartbeat
+        case .members: .members
+        case .probe: .probe
+        case .probeReply: .probeReply
+        case .leaving: .leaving
+        case .ordered: .ordered
+        case .resume: .resume
+        case .skip: .skip
+        case .volatileBroadcast: .volatileBroadcast
+        }
+    }
+
+    func writeBody(into buffer: inout ByteBuffer) {
+        switch self {
+        case .deltas(let origin, let deltas):
+            buffer.writeWireNode(origin)
+            buffer.writeInteger(UInt32(deltas.count))
+            for delta in deltas { buffer.writeWireDelta(delta) }
+        case .snapshot(let origin, let version, let part, let last, let entries):
+            buffer.writeWireNode(origin)
+            buffer.writeInteger(version)
+            buffer.writeInteger(part)
+            buffer.writeInteger(UInt8(last ? 1 : 0))
+            buffer.writeInteger(UInt32(entries.count))
+            for entry in entries {
+                buffer.writeWireSocket(entry.socket)
+                buffer.writeWireRooms(entry.rooms)
+            }
+        case .digest(let vector, let isReply):
+            buffer.writeInteger(UInt8(isReply ? 1 : 0))
+            buffer.writeWireVector(vector.entries.map { VectorEntry(origin: $0.key, version: $0.value) })
+        case .heartbeat(let heartbeat):
+            buffer.writeInteger(heartbeat.receivedBelow)
+            buffer.writeInteger(heartbeat.nextToSend)
+        case .members(let records):
+            buffer.writeInteger(UInt32(records.count))
+            for record in records {
+                buffer.writeWireNode(record.node)
+                buffer.writeWireString(record.address)
+            }
+        case .probe(let target, let nonce):
+            buffer.writeWireNode(target)
+            buffer.writeInteger(nonce)
+        case .probeReply(let target, let nonce, let alive):
+            buffer.writeWireNode(target)
+            buffer.writeInteger(nonce)
+            buffer.writeInteger(UInt8(alive ? 1 : 0))
+        case .leaving:
+            break
+        case .ordered(let frame):
+            buffer.writeInteger(frame.sequence)
+            buffer.writeWireVector(frame.vector)
+            buffer.writeWirePayload(frame.payload)
+        case .resume(let next), .skip(let next):
+            buffer.writeInteger(next)
+        case .volatileBroadcast(let frame):
+            buffer.writeWireBroadcast(frame)
+        }
+    }
+}
+
+extension ByteBuffer {
+    mutating func writeWireDelta(_ delta: Delta) {
+        writeInteger(delta.version)
+        switch delta.change {
+        case .join(let socket, let rooms):
+            writeInteger(UInt8(1))
+            writeWireSocket(socket)
+            writeWireRooms(rooms)
+        case .leave(let socket, let rooms):
+            writeInteger(UInt8(2))
+            writeWireSocket(socket)
+            writeWireRooms(rooms)
+        case .remove(let socket):
+            writeInteger(UInt8(3))
+            writeWireSocket(socket)
+        }
+    }
+
+    mutating func writeWireVector(_ entries: [VectorEntry]) {
+        writeInteger(UInt32(entries.count))
+        for entry in entries {
+            writeWireNode(entry.origin)
+            writeInteger(entry.version)
+        }
+    }
+
+    mutating func writeWireBroadcast(_ frame: BroadcastFrame) {
+        writeWireRooms(frame.rooms)
+        writeWireRooms(frame.except)
+        writeWireBytes(frame.packet)
+    }
+
+    mutating func writeWireOptions(_ options: BroadcastOptions) {
+        writeWireRooms(options.rooms)
+        writeWireRooms(options.except)
+        writeInteger(UInt8(options.flags.volatile ? 1 : 0))
+    }
+
+    mutating func writeWirePayload(_ payload: OrderedPayload) {
+        switch payload {
+        case .broadcast(let frame):
+            writeInteger(UInt8(1))
+            writeWireBroadcast(frame)
+        case .request(let id, let body):
+            writeInteger(UInt8(2))
+            writeInteger(id)
+            writeWireRequest(body)
+        case .response(let id, let body):
+            writeInteger(UInt8(3))
+            writeInteger(id)
+            writeWireResponse(body)
+        case .emit(let packet):
+            writeInteger(UInt8(4))
+            writeWireBytes(packet)
+        }
+    }
+
+    mutating func writeWireRequest(_ body: RequestBody) {
+        switch body {
+        case .fetchSockets(let options):
+            writeInteger(UInt8(1))
+            writeWireOptions(options)
+        case .addSockets(let options, let rooms):
+            writeInteger(UInt8(2))
+            writeWireOptions(options)
+            writeWireRooms(rooms)
+        case .delSockets(let options, let rooms):
+            writeInteger(UInt8(3))
+            writeWireOptions(options)
+            writeWireRooms(rooms)
+        case .disconnectSockets(let options, let close):
+            writeInteger(UInt8(4))
+            writeWireOptions(options)
+            writeInteger(UInt8(close ? 1 : 0))
+        case .serverSideEmit(let packet):
+            writeInteger(UInt8(5))
+            writeWireBytes(packet)
+        case .broadcastWithAck(let options, let packet, let timeout):
+            writeInteger(UInt8(6))
+            writeWireOptions(options)
+            writeWireBytes(packet)
+            writeInteger(timeout)
+        }
+    }
+
+    mutating func writeWireResponse(_ body: ResponseBody) {
+        switch body {
+        case .sockets(let records):
+            writeInteger(UInt8(1))
+            writeInteger(UInt32(records.count))
+            for record in records {
+                writeWireSocket(record.socket)
+                writeWireRooms(record.rooms)
+                writeWireOptionalBytes(record.details)
+            }
+        case .applied(let affected, let version):
+            writeInteger(UInt8(2))
+            writeInteger(affected)
+            writeInteger(version)
+        case .emitReply(let reply):
+            writeInteger(UInt8(3))
+            writeWireOptionalBytes(reply)
+        case .acks(let expected, let records):
+            writeInteger(UInt8(4))
+            writeInteger(expected)
+            writeInteger(UInt32(records.count))
+            for record in records {
+                writeWireSocket(record.socket)
+                writeWireBytes(record.response)
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+public import MeshCore
+public import NIOCore
+public import RealtimeAdapter
+
+extension Simulation {
+    // MARK: What an application does
+
+    /// A new socket connects to `name` and joins `rooms`.
+    @discardableResult
+    public func connectSocket(at name: String, rooms: Set<Room> = []) -> SocketID {
+        let socket = nodes[name]!.newSocketID()
+        join(socket, at: name, rooms: rooms)
+        return socket
+    }
+
+    public func join(_ socket: SocketID, at name: String, rooms: Set<Room>) {
+        nodes[name]!.modelJoin(socket, rooms)
+        apply(to: name) { instance, actions in instance.join(socket, rooms: rooms, now: self.instant, actions: &actions) }
+    }
+
+    public func leave(_ socket: SocketID, at name: String, rooms: Set<Room>) {
+        nodes[name]!.modelLeave(socket, rooms)
+        apply(to: name) { instance, actions in instance.leave(socket, rooms: rooms, now: self.instant, actions: &actions) }
+    }
+
+    public func disconnectSocket(_ socket: SocketID, at name: String) {
+        nodes[name]!.modelRemove(socket)
+        apply(to: name) { instance, actions in instance.remove(socket, now: self.instant, actions: &actions) }
+    }
+
+    /// Broadcasts a packet whose first eight bytes are a fresh id; returns that id.
+    @discardableResult
+    public func broadcast(from name: String, options: BroadcastOptions) -> UInt64 {
+        let id = nextPacket
+        nextPacket += 1
+        var packet = ByteBuffer()
+        packet.writeInteger(id)
+        packet.writeString("payload")
+        apply(to: name) { instance, actions in instance.broadcast(packet, options: options, actions: &actions) }
+        return id
+    }
+
+    @discardableResult
+    public func request(from name: String, _ body: RequestBody) -> RequestID {
+        var id: RequestID = 0
+        apply(to: name) { instance, actions in id = instance.request(body, now: self.instant, actions: &actions) }
+        return id
+    }
+
+    public func emit(from name: String, _ packet: ByteBuffer) {
+        apply(to: name) { instance, actions in instance.emit(packet, actions: &actions) }
+    }
+
+    public func deliveryCount(of packet: UInt64, to socket: SocketID) -> Int {
+        deliveries[packet]?[socket] ?? 0
+    }
+
+    // MARK: Faults
+
+    public func partition(_ a: String, _ b: String) {
+        cuts.insert(NodePair(a, b))
+        faultsInjected += 1
+        reconcileLinks()
+    }
+
+    public func healPartitions() {
+        cuts.removeAll()
+        reconcileLinks()
+    }
+
+    public func crash(_ name: String) {
+        nodes[name]!.running = false
+        faultsInjected += 1
+        reconcileLinks()
+    }
+
+    /// Starts `name` again as a new incarnation, with no sockets.
+    public func restart(_ name: String) {
+        let old = nodes[name]!
+        var fresh = SimulatedNode(name: name, incarnation: old.id.incarnation + 1, settings: settings)
+        fresh.socketCounter = old.socketCounter
+        nodes[name] = fresh
+        recordHistory(of: name)
+        reconcileLinks()
+    }
+
+    /// Ends every fault: partitions heal, crashed nodes restart, the network stops losing and
+    /// duplicating messages (it still delays them).
+    public func healAll() {
+        faults = FaultProfile(delay: faults.delay)
+        cuts.removeAll()
+        reconnectAt.removeAll()
+        for name in names where !nodes[name]!.running { restart(name) }
+        reconcileLinks()
+    }
+
+    // MARK: A random workload
+
+    static let roomNames: [Room] = (0..<8).map { Room("room\($0)") }
+
+    /// One random application operation on a random running node.
+    public func randomOperation(maxSocketsPerNode: Int = 10) {
+        guard let name = random.pick(runningNames) else { return }
+        let sockets = nodes[name]!.truth.keys.sorted()
+        let roll = random.int(in: 0...99)
+        let room = random.pick(Self.roomNames)!
+        switch roll {
+        case 0..<25 where sockets.count < maxSocketsPerNode:
+            connectSocket(at: name, rooms: [room])
+        case 0..<55:
+            guard let socket = random.pick(sockets) else {
+                connectSocket(at: name, rooms: [room])
+                return
+            }
+            join(socket, at: name, rooms: [room])
+        case 55..<75:
+            guard let socket = random.pick(sockets),
+                let joined = random.pick(Array(nodes[name]!.truth[socket]!.filter { $0 != socket.room }).sorted())
+            else { return }
+            leave(socket, at: name, rooms: [joined])
+        case 75..<85:
+            guard let socket = random.pick(sockets) else { return }
+            disconnectSocket(socket, at: name)
+        default:
+            broadcast(from: name, options: BroadcastOptions(rooms: [room]))
+        }
+    }
+
+    /// Injects the faults the profile calls for this step.
+    public func randomFaults() {
+        if random.chance(faults.partitionProbability) {
+            let a = random.pick(names)!
+            let b = random.pick(names.filter { $0 != a })!
+            partition(a, b)
+        }
+        if random.chance(faults.healProbability) { healPartitions() }
+        if random.chance(faults.crashProbability), runningNames.count > 2, let victim = random.pick(runningNames) {
+            crash(victim)
+        }
+        let crashed = names.filter { !nodes[$0]!.running }
+        if random.chance(faults.restartProbability), let name = random.pick(crashed) { restart(name) }
+    }
+}

@@ -1,0 +1,262 @@
+public import MeshCore
+public import NIOCore
+public import RealtimeAdapter
+
+/// N mesh instances over a simulated network, driven by one seeded random source.
+///
+/// Time is virtual (milliseconds). Each `step` delivers the messages that are due, brings
+/// connections up or down to match partitions and crashes, and ticks every running node.
+/// Every message crosses the real wire codec.
+public final class Simulation {
+    public let seed: UInt64
+    public var faults: FaultProfile
+    public let settings: MeshSettings
+    public private(set) var now: Double = 0
+    public internal(set) var nodes: [String: SimulatedNode] = [:]
+    public let names: [String]
+
+    var random: SimulationRandom
+    var network = SimulatedNetwork()
+    var connections: [NodePair: UInt64] = [:]
+    var cuts: Set<NodePair> = []
+    var reconnectAt: [NodePair: Double] = [:]
+    var nextConnection: UInt64 = 1
+    var nextPacket: UInt64 = 1
+
+    /// Per packet id, how many times each socket received it.
+    public private(set) var deliveries: [UInt64: [SocketID: Int]] = [:]
+    /// Per node, the outcome of each request it started.
+    public private(set) var outcomes: [String: [RequestID: RequestOutcome]] = [:]
+    /// Broken invariants, each with the time it was seen.
+    public private(set) var violations: [String] = []
+    public private(set) var framesLost: UInt64 = 0
+    public private(set) var stepsRun = 0
+    public internal(set) var faultsInjected = 0
+    /// Per origin, per version, a hash of the origin's memberships at that version.
+    var history: [NodeID: [UInt64: Int]] = [:]
+
+    /// Called when a node receives a one-way serverSideEmit: (simulation, receiver, packet).
+    public var onEmit: ((Simulation, String, ByteBuffer) -> Void)?
+
+    public init(seed: UInt64, nodeCount: Int, faults: FaultProfile, settings: MeshSettings = .simulation) {
+        self.seed = seed
+        self.faults = faults
+        self.settings = settings
+        self.random = SimulationRandom(seed: seed)
+        self.names = (0..<nodeCount).map { "n\($0)" }
+        for name in names {
+            nodes[name] = SimulatedNode(name: name, incarnation: 1, settings: settings)
+            recordHistory(of: name)
+        }
+        reconcileLinks()
+    }
+
+    public var instant: MeshInstant { MeshInstant(nanoseconds: UInt64(now * 1_000_000)) }
+
+    public var runningNames: [String] { names.filter { nodes[$0]!.running } }
+
+    public func node(_ name: String) -> SimulatedNode { nodes[name]! }
+
+    // MARK: Stepping
+
+    /// Advances virtual time by `milliseconds`.
+    public func step(milliseconds: Double = 5) {
+        let until = now + milliseconds
+        while let packet = network.popDue(before: until) {
+            now = max(now, packet.at)
+            deliver(packet)
+        }
+        now = until
+        reconcileLinks()
+        for name in runningNames {
+            apply(to: name) { instance, actions in instance.tick(now: self.instant, actions: &actions) }
+        }
+        stepsRun += 1
+    }
+
+    /// Steps until `condition` holds or `limit` milliseconds pass; returns the time it took,
+    /// or nil if it never held.
+    @discardableResult
+    public func run(for limit: Double, until condition: (() -> Bool)? = nil) -> Double? {
+        let start = now
+        while now - start < limit {
+            if let condition, condition() { return now - start }
+            step()
+        }
+        if let condition, condition() { return now - start }
+        return condition == nil ? now - start : nil
+    }
+
+    private func deliver(_ packet: SimulatedNetwork.Packet) {
+        let pair = NodePair(packet.from, packet.to)
+        guard connections[pair] == packet.connection, let sender = nodes[packet.from], nodes[packet.to]!.running
+        else { return }
+        var bytes = packet.bytes
+        let message: MeshMessage
+        do {
+            guard let decoded = try MeshWire.readFrame(from: &bytes, maximumFrameSize: 1 << 24) else {
+                violation("incomplete frame from \(packet.from)")
+                return
+            }
+            message = decoded
+        } catch {
+            violation("codec rejected a frame the codec wrote: \(error)")
+            return
+        }
+        apply(to: packet.to) { instance, actions in
+            instance.receive(message, from: sender.id, now: self.instant, actions: &actions)
+        }
+    }
+
+    /// Runs one input against a node and carries out every action it (and its consequences)
+    /// produce, the way the real shell would.
+    func apply(to name: String, _ input: (inout MeshInstance, inout [MeshAction]) -> Void) {
+        var actions: [MeshAction] = []
+        input(&nodes[name]!.instance, &actions)
+        var index = 0
+        while index < actions.count {
+            let action = actions[index]
+            index += 1
+            perform(action, at: name, followUp: &actions)
+        }
+        recordHistory(of: name)
+    }
+
+    private func perform(_ action: MeshAction, at name: String, followUp: inout [MeshAction]) {
+        switch action {
+        case .send(let message, let peer):
+            let pair = NodePair(name, peer.name)
+            guard let connection = connections[pair], nodes[peer.name]?.id == peer else { return }
+            network.send(
+                message, from: name, to: peer.name, connection: connection, now: now, faults: faults,
+                random: &random)
+        case .deliver(let packet, let sockets):
+            guard let id = packet.getInteger(at: packet.readerIndex, as: UInt64.self) else { return }
+            for socket in sockets {
+                let count = deliveries[id, default: [:]][socket, default: 0] + 1
+                deliveries[id, default: [:]][socket] = count
+                if count > 1 { violation("packet \(id) delivered \(count) times to \(socket)") }
+            }
+        case .disconnectLocal(let sockets, _):
+            for socket in sockets {
+                nodes[name]!.modelRemove(socket)
+                nodes[name]!.instance.remove(socket, now: instant, actions: &followUp)
+                recordHistory(of: name)
+            }
+        case .serve(let request):
+            serve(request, at: name, followUp: &followUp)
+        case .receiveEmit(let packet, _):
+            onEmit?(self, name, packet)
+        case .complete(let id, let outcome):
+            outcomes[name, default: [:]][id] = outcome
+        case .closeLink(let peer):
+            let pair = NodePair(name, peer.name)
+            if nodes[peer.name]?.id == peer, connections[pair] != nil {
+                disconnect(pair)
+                reconnectAt[pair] = now + 50
+            }
+        case .framesLost(_, let count):
+            framesLost += count
+        case .connect, .peerUp, .peerDown:
+            break
+        }
+    }
+
+    /// The host's part of a request, as a Socket.IO server would answer it.
+    private func serve(_ request: IncomingRequest, at name: String, followUp: inout [MeshAction]) {
+        let body: ResponseBody
+        switch request.body {
+        case .fetchSockets:
+            let truth = nodes[name]!.truth
+            body = .sockets(
+                request.matches.sorted().map { SocketRecord(socket: $0, rooms: Array(truth[$0] ?? []).sorted(), details: nil) })
+        case .serverSideEmit(let packet):
+            body = .emitReply(packet)
+        case .broadcastWithAck(_, let packet, _):
+            perform(.deliver(packet, to: request.matches), at: name, followUp: &followUp)
+            let acks = request.matches.map { AckRecord(socket: $0, response: ByteBuffer(string: $0.rawValue)) }
+            body = .acks(expected: UInt32(request.matches.count), acks)
+        case .addSockets, .delSockets, .disconnectSockets:
+            return
+        }
+        nodes[name]!.instance.respond(to: request.from, id: request.id, with: body, actions: &followUp)
+    }
+
+    // MARK: Connections
+
+    func reconcileLinks() {
+        for (i, a) in names.enumerated() {
+            for b in names[(i + 1)...] {
+                let pair = NodePair(a, b)
+                let shouldConnect =
+                    nodes[a]!.running && nodes[b]!.running && !cuts.contains(pair)
+                    && (reconnectAt[pair] ?? 0) <= now
+                if shouldConnect && connections[pair] == nil {
+                    connect(pair)
+                } else if !shouldConnect && connections[pair] != nil {
+                    disconnect(pair)
+                }
+            }
+        }
+    }
+
+    private func connect(_ pair: NodePair) {
+        connections[pair] = nextConnection
+        nextConnection += 1
+        reconnectAt[pair] = nil
+        let low = nodes[pair.low]!.id
+        let high = nodes[pair.high]!.id
+        apply(to: pair.low) { instance, actions in instance.linkUp(high, now: self.instant, actions: &actions) }
+        apply(to: pair.high) { instance, actions in instance.linkUp(low, now: self.instant, actions: &actions) }
+    }
+
+    private func disconnect(_ pair: NodePair) {
+        connections[pair] = nil
+        let low = nodes[pair.low]!.id
+        let high = nodes[pair.high]!.id
+        if nodes[pair.low]!.running { nodes[pair.low]!.instance.linkDown(high) }
+        if nodes[pair.high]!.running { nodes[pair.high]!.instance.linkDown(low) }
+    }
+
+    // MARK: Observation
+
+    func violation(_ text: String) {
+        if violations.count < 20 { violations.append("t=\(now)ms: \(text)") }
+    }
+
+    func recordHistory(of name: String) {
+        let node = nodes[name]!
+        let version = node.instance.directory.localVersion
+        guard history[node.id]?[version] == nil else { return }
+        history[node.id, default: [:]][version] = Self.fingerprint(node.instance.directory.local.roomsOf)
+    }
+
+    static func fingerprint(_ memberships: [SocketID: Set<Room>]) -> Int {
+        var hasher = Hasher()
+        hasher.combine(memberships)
+        return hasher.finalize()
+    }
+
+    public var networkStats: (sent: Int, dropped: Int, duplicated: Int) {
+        (network.sent, network.dropped, network.duplicated)
+    }
+}
+
+extension MeshSettings {
+    /// Timings scaled down so that a simulated run covers many rounds in little virtual time.
+    public static let simulation = MeshSettings(
+        heartbeatInterval: .milliseconds(50),
+        suspectAfter: .milliseconds(300),
+        suspicionTimeout: .milliseconds(200),
+        gossipInterval: .milliseconds(50),
+        requestTimeout: .seconds(3),
+        causalGateTimeout: .seconds(30),
+        resendInterval: .milliseconds(20),
+        deltaLogCapacity: 64,
+        pendingDeltaLimit: 256,
+        replayFrames: 4096,
+        replayBytes: 4 << 20,
+        reorderFrames: 512,
+        snapshotChunk: 8,
+        acknowledgeEvery: 32)
+}

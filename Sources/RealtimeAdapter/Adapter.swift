@@ -1,0 +1,53 @@
+public import NIOCore
+
+/// The interface a realtime server uses to track rooms and reach sockets, on one process or many.
+///
+/// It mirrors the Socket.IO adapter (see the README for the table of names). One adapter instance
+/// serves one namespace of one server process. `LocalAdapter` keeps everything in memory;
+/// `MeshAdapter` extends every operation across a cluster of processes.
+///
+/// Operations on local sockets (`addAll`, `del`, `delAll`) apply at once and are published to the
+/// cluster before they return, so a later broadcast from anywhere is ordered after them.
+public protocol Adapter: Sendable {
+    /// Puts local socket `id` in `rooms`.
+    func addAll(_ id: SocketID, rooms: Set<Room>) async
+
+    /// Takes local socket `id` out of `room`. Deletes the room when it empties.
+    func del(_ id: SocketID, room: Room) async
+
+    /// Takes local socket `id` out of every room (on disconnect).
+    func delAll(_ id: SocketID) async
+
+    /// Sends `packet` to every socket matching `options`, on every server unless `flags.local`.
+    func broadcast(_ packet: ByteBuffer, options: BroadcastOptions) async
+
+    /// Like `broadcast`, then collects client acknowledgements until `flags.timeout`.
+    func broadcastWithAck(_ packet: ByteBuffer, options: BroadcastOptions) async throws -> AckResult
+
+    /// The local sockets in any of `rooms` (every local socket when `rooms` is empty).
+    func sockets(in rooms: Set<Room>) async -> Set<SocketID>
+
+    /// The rooms of local socket `id`, or nil when this server does not know it.
+    func socketRooms(_ id: SocketID) async -> Set<Room>?
+
+    /// The sockets matching `options`, cluster-wide unless `flags.local`.
+    func fetchSockets(_ options: BroadcastOptions) async throws -> [RemoteSocket]
+
+    /// Makes every socket matching `options`, wherever it is connected, join `rooms`.
+    func addSockets(_ options: BroadcastOptions, rooms: Set<Room>) async throws
+
+    /// Makes every socket matching `options`, wherever it is connected, leave `rooms`.
+    func delSockets(_ options: BroadcastOptions, rooms: Set<Room>) async throws
+
+    /// Disconnects every socket matching `options`, wherever it is connected.
+    func disconnectSockets(_ options: BroadcastOptions, closeTransport: Bool) async throws
+
+    /// Sends `packet` to every other server's `SocketHost.receiveServerSideEmit`.
+    func serverSideEmit(_ packet: ByteBuffer) async throws
+
+    /// Like `serverSideEmit`, then waits up to `timeout` for every other server's reply.
+    func serverSideEmitWithAck(_ packet: ByteBuffer, timeout: Duration) async throws -> [ServerReply]
+
+    /// This server plus the other live servers of the cluster.
+    func serverCount() async -> Int
+}

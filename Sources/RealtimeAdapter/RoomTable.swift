@@ -1,0 +1,80 @@
+/// The rooms of one server's own sockets: Socket.IO's `rooms` and `sids` maps as a value type.
+///
+/// Pure state, no I/O: `LocalAdapter` wraps it in a lock and the mesh core keeps one for the
+/// node's own sockets, so both apply the same matching rules.
+public struct RoomTable: Sendable, Equatable {
+    public private(set) var members: [Room: Set<SocketID>] = [:]
+    public private(set) var roomsOf: [SocketID: Set<Room>] = [:]
+
+    public init() {}
+
+    public var socketCount: Int { roomsOf.count }
+    public var membershipCount: Int { roomsOf.values.reduce(0) { $0 + $1.count } }
+
+    /// Adds `id` to `rooms`, and to the room named by its id the first time it is seen;
+    /// returns the rooms it was not already in.
+    @discardableResult
+    public mutating func add(_ id: SocketID, to rooms: some Sequence<Room>) -> [Room] {
+        var added: [Room] = []
+        let ownRoom = roomsOf[id] == nil ? [id.room] : []
+        for room in ownRoom + Array(rooms) where roomsOf[id, default: []].insert(room).inserted {
+            members[room, default: []].insert(id)
+            added.append(room)
+        }
+        return added
+    }
+
+    /// Removes `id` from `rooms`; returns the rooms it was in. A socket stays in the room named
+    /// by its own id until `removeAll`.
+    @discardableResult
+    public mutating func remove(_ id: SocketID, from rooms: some Sequence<Room>) -> [Room] {
+        guard var current = roomsOf[id] else { return [] }
+        var removed: [Room] = []
+        for room in rooms where room != id.room && current.remove(room) != nil {
+            removeMember(id, of: room)
+            removed.append(room)
+        }
+        roomsOf[id] = current.isEmpty ? nil : current
+        return removed
+    }
+
+    /// Removes `id` from every room; returns the rooms it was in.
+    @discardableResult
+    public mutating func removeAll(_ id: SocketID) -> Set<Room> {
+        guard let current = roomsOf.removeValue(forKey: id) else { return [] }
+        for room in current { removeMember(id, of: room) }
+        return current
+    }
+
+    private mutating func removeMember(_ id: SocketID, of room: Room) {
+        guard var set = members[room] else { return }
+        set.remove(id)
+        members[room] = set.isEmpty ? nil : set
+    }
+
+    /// The sockets in any of `rooms`, or every socket when `rooms` is empty.
+    public func sockets(in rooms: Set<Room>) -> Set<SocketID> {
+        if rooms.isEmpty { return Set(roomsOf.keys) }
+        var result = Set<SocketID>()
+        for room in rooms { if let set = members[room] { result.formUnion(set) } }
+        return result
+    }
+
+    /// The sockets that `options` targets: in `rooms` (or all), minus those in `except`.
+    /// Each appears once, in a stable order.
+    public func matching(_ options: BroadcastOptions) -> [SocketID] {
+        var targeted: Set<SocketID>
+        if options.rooms.count == 1, let room = options.rooms.first {
+            // The common case: one room, no union to build.
+            targeted = members[room] ?? []
+        } else {
+            targeted = sockets(in: options.rooms)
+        }
+        for room in options.except {
+            guard let excluded = members[room] else { continue }
+            targeted.subtract(excluded)
+            if targeted.isEmpty { break }
+        }
+        return Array(targeted)
+    }
+}
