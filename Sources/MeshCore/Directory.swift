@@ -250,9 +250,10 @@ public struct Directory: Sendable {
             entries = remotes[origin]?.snapshotEntries(index: index).sorted { $0.socket < $1.socket } ?? []
         }
         let size = max(1, chunk)
-        let partCount = max(1, (entries.count + size - 1) / size)
+        let partCount = max(1, entries.count / size + (entries.count % size == 0 ? 0 : 1))
         return (0..<partCount).map { part in
-            let slice = entries[min(entries.count, part * size)..<min(entries.count, (part + 1) * size)]
+            let start = part * size
+            let slice = entries[start..<(start + min(size, entries.count - start))]
             return .snapshot(
                 origin: origin, version: vector[origin], part: UInt32(part),
                 last: part == partCount - 1, Array(slice))

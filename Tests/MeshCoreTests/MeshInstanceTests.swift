@@ -1,0 +1,194 @@
+import MeshCore
+import NIOCore
+import RealtimeAdapter
+import Testing
+
+/// State transitions of one instance, driven by hand.
+@Suite struct MeshInstanceTests {
+    let a = NodeID(name: "a", incarnation: 1)
+    let b = NodeID(name: "b", incarnation: 1)
+    let c = NodeID(name: "c", incarnation: 1)
+    let settings = MeshSettings(
+        heartbeatInterval: .milliseconds(100), suspectAfter: .milliseconds(300),
+        suspicionTimeout: .milliseconds(200), gossipInterval: .milliseconds(100),
+        requestTimeout: .milliseconds(500), replayFrames: 4)
+
+    func at(_ milliseconds: UInt64) -> MeshInstant { MeshInstant(nanoseconds: milliseconds * 1_000_000) }
+
+    func sends(_ actions: [MeshAction], to peer: NodeID) -> [MeshMessage] {
+        actions.compactMap { if case .send(let message, let target) = $0, target == peer { message } else { nil } }
+    }
+
+    @Test func linkUpAsksForMissedFramesAndExchangesDigestAndMembers() {
+        var node = MeshInstance(id: a, address: "127.0.0.1:1", settings: settings)
+        var actions: [MeshAction] = []
+        node.linkUp(b, address: "127.0.0.1:2", now: at(0), actions: &actions)
+        let messages = sends(actions, to: b)
+        #expect(messages.contains(.resume(next: 1)))
+        #expect(messages.contains { if case .digest(_, false) = $0 { true } else { false } })
+        #expect(messages.contains { if case .members(let records) = $0 { records.map(\.node) == [a, b] } else { false } })
+        #expect(actions.contains { if case .peerUp(let peer) = $0 { peer == b } else { false } })
+        #expect(node.serverCount == 2)
+    }
+
+    @Test func aBroadcastGoesOnlyToNodesWithMembersAndLocalStaysLocal() {
+        var node = MeshInstance(id: a, settings: settings)
+        var actions: [MeshAction] = []
+        node.linkUp(b, now: at(0), actions: &actions)
+        node.linkUp(c, now: at(0), actions: &actions)
+        node.receive(.deltas(origin: b, [Delta(version: 1, change: .join("sb", ["sb", "room"]))]), from: b, now: at(1), actions: &actions)
+        node.join("sa", rooms: ["room"], now: at(1), actions: &actions)
+        actions.removeAll()
+        node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
+        #expect(sends(actions, to: b).count == 1)
+        #expect(sends(actions, to: c).isEmpty, "c has no member in the room")
+        #expect(actions.contains { if case .deliver(_, let sockets) = $0 { sockets == ["sa"] } else { false } })
+        actions.removeAll()
+        node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(flags: .init(local: true)), actions: &actions)
+        #expect(sends(actions, to: b).isEmpty && sends(actions, to: c).isEmpty)
+        actions.removeAll()
+        node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(), actions: &actions)
+        #expect(sends(actions, to: b).count == 1 && sends(actions, to: c).count == 1, "no room: every node")
+    }
+
+    @Test func aSilentPeerIsSuspectedThenDownUnlessAnotherPeerHearsIt() {
+        var node = MeshInstance(id: a, settings: settings)
+        var actions: [MeshAction] = []
+        node.linkUp(b, now: at(0), actions: &actions)
+        node.linkUp(c, now: at(0), actions: &actions)
+        // c keeps talking; b goes silent.
+        node.receive(.heartbeat(Heartbeat(receivedBelow: 1, nextToSend: 1)), from: c, now: at(290), actions: &actions)
+        actions.removeAll()
+        node.tick(now: at(300), actions: &actions)
+        #expect(node.status(of: b) == "suspect")
+        let probes = sends(actions, to: c).filter { if case .probe = $0 { true } else { false } }
+        guard case .probe(let target, let nonce) = probes.first else {
+            Issue.record("expected a probe to c, got \(probes)")
+            return
+        }
+        #expect(target == b)
+        // c still hears b: a broken link is not a dead node.
+        node.receive(.probeReply(target: b, nonce: nonce, alive: true), from: c, now: at(310), actions: &actions)
+        node.receive(.heartbeat(Heartbeat(receivedBelow: 1, nextToSend: 1)), from: c, now: at(500), actions: &actions)
+        actions.removeAll()
+        // The suspicion ran out but was confirmed: b stays, counted, and is asked about again.
+        node.tick(now: at(520), actions: &actions)
+        #expect(node.status(of: b) == "suspect")
+        #expect(node.serverCount == 3)
+        guard case .probe(_, let second)? = sends(actions, to: c).first(where: { if case .probe = $0 { true } else { false } }) else {
+            Issue.record("expected a second probe")
+            return
+        }
+        // This time c no longer hears b either: down at once, without waiting out the timeout.
+        node.receive(.probeReply(target: b, nonce: second, alive: false), from: c, now: at(530), actions: &actions)
+        #expect(node.status(of: b) == "down")
+        #expect(node.serverCount == 2)
+    }
+
+    @Test func aLonePeerIsDownAfterSuspicionTimesOut() {
+        var node = MeshInstance(id: a, settings: settings)
+        var actions: [MeshAction] = []
+        node.linkUp(b, now: at(0), actions: &actions)
+        node.receive(.deltas(origin: b, [Delta(version: 1, change: .join("sb", ["sb"]))]), from: b, now: at(0), actions: &actions)
+        node.tick(now: at(300), actions: &actions)
+        #expect(node.status(of: b) == "suspect")
+        actions.removeAll()
+        node.tick(now: at(500), actions: &actions)
+        #expect(node.status(of: b) == "down")
+        #expect(node.directory.memberships(of: b).isEmpty, "a down node's sockets leave the directory")
+        #expect(actions.contains { if case .peerDown(let peer, .unreachable) = $0 { peer == b } else { false } })
+    }
+
+    @Test func aRequestNamesThePeersThatDidNotAnswerAndStopsWaitingForOnesThatLeave() {
+        var node = MeshInstance(id: a, settings: settings)
+        var actions: [MeshAction] = []
+        node.linkUp(b, now: at(0), actions: &actions)
+        node.linkUp(c, now: at(0), actions: &actions)
+        let first = node.request(.fetchSockets(BroadcastOptions()), now: at(0), actions: &actions)
+        node.receive(.leaving, from: c, now: at(10), actions: &actions)
+        node.receive(.heartbeat(Heartbeat(receivedBelow: 1, nextToSend: 1)), from: b, now: at(200), actions: &actions)
+        actions.removeAll()
+        node.tick(now: at(501), actions: &actions)
+        let outcome = actions.compactMap { if case .complete(let id, let outcome) = $0, id == first { outcome } else { nil } }.first
+        #expect(outcome?.missing == [b])
+        #expect(outcome?.departed == [c])
+    }
+
+    @Test func framesAreReplayedAfterAReconnectAndTheOnesEvictedAreReportedLost() {
+        var sender = MeshInstance(id: a, settings: settings)
+        var actions: [MeshAction] = []
+        sender.linkUp(b, now: at(0), actions: &actions)
+        sender.receive(.deltas(origin: b, [Delta(version: 1, change: .join("sb", ["sb"]))]), from: b, now: at(0), actions: &actions)
+        sender.linkDown(b)
+        actions.removeAll()
+        for index in 0..<6 {
+            sender.broadcast(ByteBuffer(string: "\(index)"), options: BroadcastOptions(rooms: ["sb"]), actions: &actions)
+        }
+        #expect(sends(actions, to: b).isEmpty, "nothing is written while the link is down")
+        sender.linkUp(b, now: at(50), actions: &actions)
+        actions.removeAll()
+        // The receiver had frames below 2; the buffer keeps only the newest 4 (3...6).
+        sender.receive(.resume(next: 2), from: b, now: at(51), actions: &actions)
+        let messages = sends(actions, to: b)
+        #expect(messages.first == .skip(next: 3))
+        #expect(messages.dropFirst().compactMap { if case .ordered(let frame) = $0 { frame.sequence } else { nil } } == [UInt64(3), 4, 5, 6])
+
+        var receiver = MeshInstance(id: b, settings: settings)
+        var received: [MeshAction] = []
+        receiver.join("sb", rooms: [], now: at(0), actions: &received)
+        receiver.linkUp(a, now: at(0), actions: &received)
+        received.removeAll()
+        for message in messages.reversed() { receiver.receive(message, from: a, now: at(60), actions: &received) }
+        let delivered = received.compactMap { if case .deliver(let packet, _) = $0 { String(buffer: packet) } else { nil } }
+        #expect(delivered == ["2", "3", "4", "5"], "in order, once, after the skip")
+        #expect(receiver.counters.framesLost == 2)
+    }
+
+    @Test func aRemoteJoinCountsForRoutingUntilTheDirectoryReflectsIt() {
+        var node = MeshInstance(id: a, settings: settings)
+        var actions: [MeshAction] = []
+        node.linkUp(b, now: at(0), actions: &actions)
+        let request = node.request(.addSockets(BroadcastOptions(rooms: ["sb"]), rooms: ["new"]), now: at(0), actions: &actions)
+        #expect(node.routes(for: ["new"]) == [b], "pending: b may have joined")
+        node.receive(.ordered(OrderedFrame(sequence: 1, vector: [], payload: .response(request, .applied(affected: 1, version: 2)))), from: b, now: at(5), actions: &actions)
+        #expect(node.routes(for: ["new"]) == [b], "answered, but the join is not in the directory yet")
+        node.receive(.deltas(origin: b, [
+            Delta(version: 1, change: .join("sb", ["sb"])), Delta(version: 2, change: .join("sb", ["new"])),
+        ]), from: b, now: at(6), actions: &actions)
+        node.receive(.deltas(origin: b, [Delta(version: 3, change: .leave("sb", ["new"]))]), from: b, now: at(7), actions: &actions)
+        #expect(node.routes(for: ["new"]).isEmpty, "reflected, then left: no longer routed")
+    }
+
+    @Test func aFrameWaitsAtTheCausalGateUntilTheDirectoryCoversIt() {
+        var node = MeshInstance(id: a, settings: settings)
+        var actions: [MeshAction] = []
+        node.join("sa", rooms: ["room"], now: at(0), actions: &actions)
+        node.linkUp(b, now: at(0), actions: &actions)
+        node.linkUp(c, now: at(0), actions: &actions)
+        actions.removeAll()
+        // b has seen c's version 1; a has not yet.
+        let frame = OrderedFrame(sequence: 1, vector: [VectorEntry(origin: c, version: 1)], payload: .emit(ByteBuffer(string: "go")))
+        node.receive(.ordered(frame), from: b, now: at(1), actions: &actions)
+        #expect(!actions.contains { if case .receiveEmit = $0 { true } else { false } })
+        #expect(sends(actions, to: b).contains { if case .digest(_, true) = $0 { true } else { false } }, "pulls what it lacks")
+        actions.removeAll()
+        node.receive(.deltas(origin: c, [Delta(version: 1, change: .join("sc", ["sc"]))]), from: c, now: at(2), actions: &actions)
+        #expect(actions.contains { if case .receiveEmit(_, let from) = $0 { from == b } else { false } })
+    }
+
+    @Test func aNewerIncarnationReplacesTheOldOneEverywhereItLinks() {
+        var node = MeshInstance(id: a, settings: settings)
+        var actions: [MeshAction] = []
+        node.linkUp(b, now: at(0), actions: &actions)
+        node.receive(.deltas(origin: b, [Delta(version: 1, change: .join("old", ["old"]))]), from: b, now: at(0), actions: &actions)
+        let restarted = NodeID(name: "b", incarnation: 2)
+        actions.removeAll()
+        node.linkUp(restarted, now: at(10), actions: &actions)
+        #expect(!node.directory.knows(b))
+        #expect(actions.contains { if case .peerDown(let peer, .restarted) = $0 { peer == b } else { false } })
+        #expect(node.livePeers == [restarted])
+        actions.removeAll()
+        node.linkUp(b, now: at(20), actions: &actions)
+        #expect(actions.contains { if case .closeLink(let peer) = $0 { peer == b } else { false } }, "the old one is refused")
+    }
+}

@@ -1,0 +1,62 @@
+import MeshCore
+import Testing
+
+@Suite struct VersionVectorTests {
+    let a = NodeID(name: "a", incarnation: 1)
+    let b = NodeID(name: "b", incarnation: 1)
+    let c = NodeID(name: "c", incarnation: 1)
+
+    func vector(_ entries: [NodeID: UInt64]) -> VersionVector { VersionVector(entries) }
+
+    @Test func comparesOverTheUnionOfKeys() {
+        // A missing key is 0: {a:1} is before {a:1, b:1}, not concurrent with it.
+        #expect(vector([a: 1]).compare(vector([a: 1, b: 1])) == .before)
+        #expect(vector([a: 1, b: 1]).compare(vector([a: 1])) == .after)
+        #expect(vector([a: 2]).compare(vector([a: 1, b: 1])) == .concurrent)
+        #expect(vector([a: 1, b: 0]).compare(vector([a: 1])) == .equal)
+        #expect(VersionVector().compare(VersionVector()) == .equal)
+    }
+
+    @Test func mergeIsThePointwiseMaximum() {
+        let merged = vector([a: 3, b: 1]).merging(vector([b: 4, c: 2]))
+        #expect(merged == vector([a: 3, b: 4, c: 2]))
+        #expect(merged.covers(vector([a: 3, b: 1])))
+        #expect(merged.covers(vector([b: 4, c: 2])))
+    }
+
+    @Test(arguments: 0..<50)
+    func mergeLawsOnGeneratedVectors(seed: Int) {
+        var random = SeededGenerator(seed: UInt64(seed))
+        let nodes = [a, b, c]
+        func generate() -> VersionVector {
+            var v = VersionVector()
+            for node in nodes where Bool.random(using: &random) { v[node] = UInt64.random(in: 0...5, using: &random) }
+            return v
+        }
+        let (x, y, z) = (generate(), generate(), generate())
+        #expect(x.merging(y) == y.merging(x))
+        #expect(x.merging(y).merging(z) == x.merging(y.merging(z)))
+        #expect(x.merging(x) == x)
+        #expect(x.merging(y).covers(x) && x.merging(y).covers(y))
+        // compare agrees with covers in both directions.
+        switch x.compare(y) {
+        case .equal: #expect(x.covers(y) && y.covers(x))
+        case .before: #expect(y.covers(x) && !x.covers(y))
+        case .after: #expect(x.covers(y) && !y.covers(x))
+        case .concurrent: #expect(!x.covers(y) && !y.covers(x))
+        }
+    }
+}
+
+/// SplitMix64 for tests that generate values.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
