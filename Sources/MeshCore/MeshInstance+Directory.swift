@@ -60,13 +60,15 @@ extension MeshInstance {
         let (_, superseded) = directory.admit(origin)
         for old in superseded { forget(old, reason: .restarted, actions: &actions) }
         if directory.applySnapshot(
-            of: origin, version: version, part: part, last: last, entries: entries, source: peer) {
+            of: origin, version: version, part: part, last: last, entries: entries, source: peer)
+        {
             counters.snapshotsApplied += 1
             directoryAdvanced(now: now, actions: &actions)
         }
     }
 
-    mutating func receiveDigest(_ digest: VersionVector, isReply: Bool, from peer: NodeID, actions: inout [MeshAction]) {
+    mutating func receiveDigest(_ digest: VersionVector, isReply: Bool, from peer: NodeID, actions: inout [MeshAction])
+    {
         for item in directory.catchUp(for: digest, chunk: settings.snapshotChunk) {
             switch item {
             case .deltas(let origin, let deltas):

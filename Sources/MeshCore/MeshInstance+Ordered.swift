@@ -40,7 +40,9 @@ extension MeshInstance {
         return changes
     }
 
-    mutating func receiveOrdered(_ frame: OrderedFrame, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
+    mutating func receiveOrdered(
+        _ frame: OrderedFrame, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
+    ) {
         guard var state = peers[peer] else { return }
         if frame.sequence < state.inbound.expected {
             counters.duplicateFrames += 1
@@ -174,7 +176,9 @@ extension MeshInstance {
         Heartbeat(receivedBelow: state.inbound.expected, nextToSend: state.outbound.nextSequence)
     }
 
-    mutating func receiveHeartbeat(_ heartbeat: Heartbeat, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
+    mutating func receiveHeartbeat(
+        _ heartbeat: Heartbeat, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
+    ) {
         guard var state = peers[peer] else { return }
         state.outbound.acknowledge(below: heartbeat.receivedBelow)
         peers[peer] = state

@@ -21,7 +21,9 @@ extension MeshInstance {
     }
 
     /// Answers a request the shell was asked to serve.
-    public mutating func respond(to peer: NodeID, id requestID: RequestID, with body: ResponseBody, actions: inout [MeshAction]) {
+    public mutating func respond(
+        to peer: NodeID, id requestID: RequestID, with body: ResponseBody, actions: inout [MeshAction]
+    ) {
         sendOrdered(.response(requestID, body), to: peer, actions: &actions)
     }
 
@@ -30,7 +32,9 @@ extension MeshInstance {
         directory.local.matching(options)
     }
 
-    mutating func serve(_ body: RequestBody, id requestID: RequestID, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
+    mutating func serve(
+        _ body: RequestBody, id requestID: RequestID, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
+    ) {
         switch body {
         case .addSockets, .delSockets, .disconnectSockets:
             let affected = applyRoomOperation(body, now: now, actions: &actions)
@@ -39,7 +43,8 @@ extension MeshInstance {
                 with: .applied(affected: UInt32(clamping: affected), version: directory.localVersion),
                 actions: &actions)
         case .fetchSockets(let options), .broadcastWithAck(let options, _, _):
-            actions.append(.serve(IncomingRequest(from: peer, id: requestID, body: body, matches: localMatches(options))))
+            actions.append(
+                .serve(IncomingRequest(from: peer, id: requestID, body: body, matches: localMatches(options))))
         case .serverSideEmit:
             actions.append(.serve(IncomingRequest(from: peer, id: requestID, body: body, matches: [])))
         }
@@ -69,7 +74,9 @@ extension MeshInstance {
         }
     }
 
-    mutating func receiveResponse(_ body: ResponseBody, id requestID: RequestID, from peer: NodeID, actions: inout [MeshAction]) {
+    mutating func receiveResponse(
+        _ body: ResponseBody, id requestID: RequestID, from peer: NodeID, actions: inout [MeshAction]
+    ) {
         if case .applied(let affected, let version) = body {
             pendingJoins.answered(requestID, by: peer, affected: affected, version: version)
             pendingJoins.settle(against: directory)

@@ -97,7 +97,9 @@ public struct MeshInstance: Sendable {
 
     // MARK: Messages
 
-    public mutating func receive(_ message: MeshMessage, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
+    public mutating func receive(
+        _ message: MeshMessage, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
+    ) {
         guard var state = peers[peer], state.status != .down, state.status != .left else {
             return
         }

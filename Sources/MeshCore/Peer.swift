@@ -1,5 +1,5 @@
-import NIOCore
 import DequeModule
+import NIOCore
 
 /// Everything one node keeps about one other node.
 struct Peer: Sendable {

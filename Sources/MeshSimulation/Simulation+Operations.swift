@@ -15,12 +15,15 @@ extension Simulation {
 
     public func join(_ socket: SocketID, at name: String, rooms: Set<Room>) {
         nodes[name]!.modelJoin(socket, rooms)
-        apply(to: name) { instance, actions in instance.join(socket, rooms: rooms, now: self.instant, actions: &actions) }
+        apply(to: name) { instance, actions in instance.join(socket, rooms: rooms, now: self.instant, actions: &actions)
+        }
     }
 
     public func leave(_ socket: SocketID, at name: String, rooms: Set<Room>) {
         nodes[name]!.modelLeave(socket, rooms)
-        apply(to: name) { instance, actions in instance.leave(socket, rooms: rooms, now: self.instant, actions: &actions) }
+        apply(to: name) { instance, actions in
+            instance.leave(socket, rooms: rooms, now: self.instant, actions: &actions)
+        }
     }
 
     public func disconnectSocket(_ socket: SocketID, at name: String) {

@@ -169,7 +169,9 @@ public final class Simulation {
         case .fetchSockets:
             let truth = nodes[name]!.truth
             body = .sockets(
-                request.matches.sorted().map { SocketRecord(socket: $0, rooms: Array(truth[$0] ?? []).sorted(), details: nil) })
+                request.matches.sorted().map {
+                    SocketRecord(socket: $0, rooms: Array(truth[$0] ?? []).sorted(), details: nil)
+                })
         case .serverSideEmit(let packet):
             body = .emitReply(packet)
         case .broadcastWithAck(_, let packet, _):

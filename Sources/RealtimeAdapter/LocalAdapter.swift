@@ -1,5 +1,5 @@
-public import NIOCore
 import NIOConcurrencyHelpers
+public import NIOCore
 
 /// The single-process adapter: rooms in memory, broadcasts straight to the host.
 ///

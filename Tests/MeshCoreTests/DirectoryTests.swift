@@ -41,9 +41,16 @@ import Testing
         for index in 0..<10 { _ = source.applyLocal(.join(SocketID("s\(index)"), ["room"])) }
         var behind = VersionVector()
         behind[other] = 7
-        #expect(source.catchUp(for: behind, chunk: 100) == [.deltas(origin: other, Array(8...10).map { version in
-            Delta(version: UInt64(version), change: .join(SocketID("s\(version - 1)"), [Room("s\(version - 1)"), "room"]))
-        })])
+        #expect(
+            source.catchUp(for: behind, chunk: 100) == [
+                .deltas(
+                    origin: other,
+                    Array(8...10).map { version in
+                        Delta(
+                            version: UInt64(version),
+                            change: .join(SocketID("s\(version - 1)"), [Room("s\(version - 1)"), "room"]))
+                    })
+            ])
         let parts = source.catchUp(for: VersionVector(), chunk: 4)
         #expect(parts.count == 3, "10 sockets in parts of 4")
         var replica = Directory(selfID: me)

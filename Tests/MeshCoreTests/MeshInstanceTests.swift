@@ -26,7 +26,8 @@ import Testing
         let messages = sends(actions, to: b)
         #expect(messages.contains(.resume(next: 1)))
         #expect(messages.contains { if case .digest(_, false) = $0 { true } else { false } })
-        #expect(messages.contains { if case .members(let records) = $0 { records.map(\.node) == [a, b] } else { false } })
+        #expect(
+            messages.contains { if case .members(let records) = $0 { records.map(\.node) == [a, b] } else { false } })
         #expect(actions.contains { if case .peerUp(let peer) = $0 { peer == b } else { false } })
         #expect(node.serverCount == 2)
     }
@@ -36,7 +37,9 @@ import Testing
         var actions: [MeshAction] = []
         node.linkUp(b, now: at(0), actions: &actions)
         node.linkUp(c, now: at(0), actions: &actions)
-        node.receive(.deltas(origin: b, [Delta(version: 1, change: .join("sb", ["sb", "room"]))]), from: b, now: at(1), actions: &actions)
+        node.receive(
+            .deltas(origin: b, [Delta(version: 1, change: .join("sb", ["sb", "room"]))]), from: b, now: at(1),
+            actions: &actions)
         node.join("sa", rooms: ["room"], now: at(1), actions: &actions)
         actions.removeAll()
         node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
@@ -75,7 +78,11 @@ import Testing
         node.tick(now: at(520), actions: &actions)
         #expect(node.status(of: b) == "suspect")
         #expect(node.serverCount == 3)
-        guard case .probe(_, let second)? = sends(actions, to: c).first(where: { if case .probe = $0 { true } else { false } }) else {
+        guard
+            case .probe(_, let second)? = sends(actions, to: c).first(where: {
+                if case .probe = $0 { true } else { false }
+            })
+        else {
             Issue.record("expected a second probe")
             return
         }
@@ -89,7 +96,9 @@ import Testing
         var node = MeshInstance(id: a, settings: settings)
         var actions: [MeshAction] = []
         node.linkUp(b, now: at(0), actions: &actions)
-        node.receive(.deltas(origin: b, [Delta(version: 1, change: .join("sb", ["sb"]))]), from: b, now: at(0), actions: &actions)
+        node.receive(
+            .deltas(origin: b, [Delta(version: 1, change: .join("sb", ["sb"]))]), from: b, now: at(0), actions: &actions
+        )
         node.tick(now: at(300), actions: &actions)
         #expect(node.status(of: b) == "suspect")
         actions.removeAll()
@@ -109,7 +118,9 @@ import Testing
         node.receive(.heartbeat(Heartbeat(receivedBelow: 1, nextToSend: 1)), from: b, now: at(200), actions: &actions)
         actions.removeAll()
         node.tick(now: at(501), actions: &actions)
-        let outcome = actions.compactMap { if case .complete(let id, let outcome) = $0, id == first { outcome } else { nil } }.first
+        let outcome = actions.compactMap {
+            if case .complete(let id, let outcome) = $0, id == first { outcome } else { nil }
+        }.first
         #expect(outcome?.missing == [b])
         #expect(outcome?.departed == [c])
     }
@@ -118,11 +129,14 @@ import Testing
         var sender = MeshInstance(id: a, settings: settings)
         var actions: [MeshAction] = []
         sender.linkUp(b, now: at(0), actions: &actions)
-        sender.receive(.deltas(origin: b, [Delta(version: 1, change: .join("sb", ["sb"]))]), from: b, now: at(0), actions: &actions)
+        sender.receive(
+            .deltas(origin: b, [Delta(version: 1, change: .join("sb", ["sb"]))]), from: b, now: at(0), actions: &actions
+        )
         sender.linkDown(b)
         actions.removeAll()
         for index in 0..<6 {
-            sender.broadcast(ByteBuffer(string: "\(index)"), options: BroadcastOptions(rooms: ["sb"]), actions: &actions)
+            sender.broadcast(
+                ByteBuffer(string: "\(index)"), options: BroadcastOptions(rooms: ["sb"]), actions: &actions)
         }
         #expect(sends(actions, to: b).isEmpty, "nothing is written while the link is down")
         sender.linkUp(b, now: at(50), actions: &actions)
@@ -131,7 +145,10 @@ import Testing
         sender.receive(.resume(next: 2), from: b, now: at(51), actions: &actions)
         let messages = sends(actions, to: b)
         #expect(messages.first == .skip(next: 3))
-        #expect(messages.dropFirst().compactMap { if case .ordered(let frame) = $0 { frame.sequence } else { nil } } == [UInt64(3), 4, 5, 6])
+        #expect(
+            messages.dropFirst().compactMap { if case .ordered(let frame) = $0 { frame.sequence } else { nil } } == [
+                UInt64(3), 4, 5, 6,
+            ])
 
         var receiver = MeshInstance(id: b, settings: settings)
         var received: [MeshAction] = []
@@ -139,7 +156,9 @@ import Testing
         receiver.linkUp(a, now: at(0), actions: &received)
         received.removeAll()
         for message in messages.reversed() { receiver.receive(message, from: a, now: at(60), actions: &received) }
-        let delivered = received.compactMap { if case .deliver(let packet, _) = $0 { String(buffer: packet) } else { nil } }
+        let delivered = received.compactMap {
+            if case .deliver(let packet, _) = $0 { String(buffer: packet) } else { nil }
+        }
         #expect(delivered == ["2", "3", "4", "5"], "in order, once, after the skip")
         #expect(receiver.counters.framesLost == 2)
     }
@@ -148,14 +167,23 @@ import Testing
         var node = MeshInstance(id: a, settings: settings)
         var actions: [MeshAction] = []
         node.linkUp(b, now: at(0), actions: &actions)
-        let request = node.request(.addSockets(BroadcastOptions(rooms: ["sb"]), rooms: ["new"]), now: at(0), actions: &actions)
+        let request = node.request(
+            .addSockets(BroadcastOptions(rooms: ["sb"]), rooms: ["new"]), now: at(0), actions: &actions)
         #expect(node.routes(for: ["new"]) == [b], "pending: b may have joined")
-        node.receive(.ordered(OrderedFrame(sequence: 1, vector: [], payload: .response(request, .applied(affected: 1, version: 2)))), from: b, now: at(5), actions: &actions)
+        node.receive(
+            .ordered(
+                OrderedFrame(sequence: 1, vector: [], payload: .response(request, .applied(affected: 1, version: 2)))),
+            from: b, now: at(5), actions: &actions)
         #expect(node.routes(for: ["new"]) == [b], "answered, but the join is not in the directory yet")
-        node.receive(.deltas(origin: b, [
-            Delta(version: 1, change: .join("sb", ["sb"])), Delta(version: 2, change: .join("sb", ["new"])),
-        ]), from: b, now: at(6), actions: &actions)
-        node.receive(.deltas(origin: b, [Delta(version: 3, change: .leave("sb", ["new"]))]), from: b, now: at(7), actions: &actions)
+        node.receive(
+            .deltas(
+                origin: b,
+                [
+                    Delta(version: 1, change: .join("sb", ["sb"])), Delta(version: 2, change: .join("sb", ["new"])),
+                ]), from: b, now: at(6), actions: &actions)
+        node.receive(
+            .deltas(origin: b, [Delta(version: 3, change: .leave("sb", ["new"]))]), from: b, now: at(7),
+            actions: &actions)
         #expect(node.routes(for: ["new"]).isEmpty, "reflected, then left: no longer routed")
     }
 
@@ -167,12 +195,17 @@ import Testing
         node.linkUp(c, now: at(0), actions: &actions)
         actions.removeAll()
         // b has seen c's version 1; a has not yet.
-        let frame = OrderedFrame(sequence: 1, vector: [VectorEntry(origin: c, version: 1)], payload: .emit(ByteBuffer(string: "go")))
+        let frame = OrderedFrame(
+            sequence: 1, vector: [VectorEntry(origin: c, version: 1)], payload: .emit(ByteBuffer(string: "go")))
         node.receive(.ordered(frame), from: b, now: at(1), actions: &actions)
         #expect(!actions.contains { if case .receiveEmit = $0 { true } else { false } })
-        #expect(sends(actions, to: b).contains { if case .digest(_, true) = $0 { true } else { false } }, "pulls what it lacks")
+        #expect(
+            sends(actions, to: b).contains { if case .digest(_, true) = $0 { true } else { false } },
+            "pulls what it lacks")
         actions.removeAll()
-        node.receive(.deltas(origin: c, [Delta(version: 1, change: .join("sc", ["sc"]))]), from: c, now: at(2), actions: &actions)
+        node.receive(
+            .deltas(origin: c, [Delta(version: 1, change: .join("sc", ["sc"]))]), from: c, now: at(2), actions: &actions
+        )
         #expect(actions.contains { if case .receiveEmit(_, let from) = $0 { from == b } else { false } })
     }
 
@@ -180,7 +213,9 @@ import Testing
         var node = MeshInstance(id: a, settings: settings)
         var actions: [MeshAction] = []
         node.linkUp(b, now: at(0), actions: &actions)
-        node.receive(.deltas(origin: b, [Delta(version: 1, change: .join("old", ["old"]))]), from: b, now: at(0), actions: &actions)
+        node.receive(
+            .deltas(origin: b, [Delta(version: 1, change: .join("old", ["old"]))]), from: b, now: at(0),
+            actions: &actions)
         let restarted = NodeID(name: "b", incarnation: 2)
         actions.removeAll()
         node.linkUp(restarted, now: at(10), actions: &actions)
@@ -189,6 +224,8 @@ import Testing
         #expect(node.livePeers == [restarted])
         actions.removeAll()
         node.linkUp(b, now: at(20), actions: &actions)
-        #expect(actions.contains { if case .closeLink(let peer) = $0 { peer == b } else { false } }, "the old one is refused")
+        #expect(
+            actions.contains { if case .closeLink(let peer) = $0 { peer == b } else { false } },
+            "the old one is refused")
     }
 }

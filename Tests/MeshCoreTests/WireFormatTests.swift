@@ -23,19 +23,27 @@ import Testing
             .request(4, .disconnectSockets(options, closeTransport: true)),
             .request(5, .serverSideEmit(packet)),
             .request(6, .broadcastWithAck(options, packet: packet, timeoutMilliseconds: 2_500)),
-            .response(7, .sockets([SocketRecord(socket: "s1", rooms: ["s1", "r"], details: packet), SocketRecord(socket: "s2", rooms: [], details: nil)])),
+            .response(
+                7,
+                .sockets([
+                    SocketRecord(socket: "s1", rooms: ["s1", "r"], details: packet),
+                    SocketRecord(socket: "s2", rooms: [], details: nil),
+                ])),
             .response(8, .applied(affected: 3, version: 77)),
             .response(9, .emitReply(packet)),
             .response(10, .emitReply(nil)),
             .response(11, .acks(expected: 2, [AckRecord(socket: "s1", response: packet)])),
         ]
         return [
-            .deltas(origin: node, [
-                Delta(version: 1, change: .join("s1", ["s1", "room"])),
-                Delta(version: 2, change: .leave("s1", ["room"])),
-                Delta(version: 3, change: .remove("s1")),
-            ]),
-            .snapshot(origin: node, version: 12, part: 2, last: true, [SnapshotEntry(socket: "s", rooms: ["a", "ü-room"])]),
+            .deltas(
+                origin: node,
+                [
+                    Delta(version: 1, change: .join("s1", ["s1", "room"])),
+                    Delta(version: 2, change: .leave("s1", ["room"])),
+                    Delta(version: 3, change: .remove("s1")),
+                ]),
+            .snapshot(
+                origin: node, version: 12, part: 2, last: true, [SnapshotEntry(socket: "s", rooms: ["a", "ü-room"])]),
             .digest(vector, isReply: true),
             .digest(VersionVector(), isReply: false),
             .heartbeat(Heartbeat(receivedBelow: 10, nextToSend: 20)),
@@ -46,11 +54,14 @@ import Testing
             .resume(next: 33),
             .skip(next: 44),
             .volatileBroadcast(frame),
-        ] + payloads.enumerated().map { index, payload in
-            .ordered(OrderedFrame(
-                sequence: UInt64(index + 1), vector: index % 2 == 0 ? [VectorEntry(origin: node, version: 4)] : [],
-                payload: payload))
-        }
+        ]
+            + payloads.enumerated().map { index, payload in
+                .ordered(
+                    OrderedFrame(
+                        sequence: UInt64(index + 1),
+                        vector: index % 2 == 0 ? [VectorEntry(origin: node, version: 4)] : [],
+                        payload: payload))
+            }
     }()
 
     @Test func everyMessageRoundTrips() throws {
@@ -149,4 +160,3 @@ import Testing
         #expect(errors + valid == 20_000)
     }
 }
-

@@ -30,7 +30,9 @@ import Testing
             simulation.step(milliseconds: Double(random.int(in: 0...20)))
         }
         simulation.run(for: 3_000) {
-            expectations.allSatisfy { item in item.members.allSatisfy { simulation.deliveryCount(of: item.packet, to: $0) >= 1 } }
+            expectations.allSatisfy { item in
+                item.members.allSatisfy { simulation.deliveryCount(of: item.packet, to: $0) >= 1 }
+            }
         }
         for item in expectations {
             for member in item.members {
@@ -66,7 +68,9 @@ import Testing
             simulation.step(milliseconds: Double(random.int(in: 0...20)))
         }
         simulation.run(for: 3_000) {
-            members.allSatisfy { room, socket in relayed[room].map { simulation.deliveryCount(of: $0, to: socket) >= 1 } ?? false }
+            members.allSatisfy { room, socket in
+                relayed[room].map { simulation.deliveryCount(of: $0, to: socket) >= 1 } ?? false
+            }
         }
         for (room, socket) in members {
             let packet = relayed[room]

@@ -38,6 +38,8 @@ import Testing
                     + " memberships=\(simulation.totalReplicatedMemberships)")
         }
         #expect(elapsed != nil, "\(SimulationSeeds.replayHint(seed, suite: "ConvergenceTests"))")
-        #expect(simulation.violations.isEmpty, "\(simulation.violations) — \(SimulationSeeds.replayHint(seed, suite: "ConvergenceTests"))")
+        #expect(
+            simulation.violations.isEmpty,
+            "\(simulation.violations) — \(SimulationSeeds.replayHint(seed, suite: "ConvergenceTests"))")
     }
 }

@@ -60,7 +60,8 @@ import Testing
     @Test func localFlagAndVolatileStillReachLocalSockets() async {
         let adapter = self.adapter
         await adapter.addAll("s1", rooms: ["r"])
-        await adapter.broadcast(ByteBuffer(string: "l"), options: BroadcastOptions(rooms: ["r"], flags: .init(local: true, volatile: true)))
+        await adapter.broadcast(
+            ByteBuffer(string: "l"), options: BroadcastOptions(rooms: ["r"], flags: .init(local: true, volatile: true)))
         #expect(host.delivered["s1"] == ["l"])
     }
 
@@ -69,7 +70,9 @@ import Testing
         await adapter.addAll("s1", rooms: ["r"])
         await adapter.addAll("s2", rooms: ["r"])
         host.makeSilent("s2")
-        let result = try await adapter.broadcastWithAck(ByteBuffer(string: "ack?"), options: BroadcastOptions(rooms: ["r"], flags: .init(timeout: .milliseconds(50))))
+        let result = try await adapter.broadcastWithAck(
+            ByteBuffer(string: "ack?"),
+            options: BroadcastOptions(rooms: ["r"], flags: .init(timeout: .milliseconds(50))))
         #expect(result.expected == 2)
         #expect(result.responses == ["s1": ByteBuffer(string: "s1")])
     }
@@ -79,7 +82,10 @@ import Testing
         await adapter.addAll("s1", rooms: ["r"])
         await adapter.addAll("s2", rooms: ["other"])
         let found = try await adapter.fetchSockets(BroadcastOptions(rooms: ["r", "other"], except: ["other"]))
-        #expect(found == [RemoteSocket(id: "s1", rooms: ["s1", "r"], server: "solo", details: ByteBuffer(string: "details-s1"))])
+        #expect(
+            found == [
+                RemoteSocket(id: "s1", rooms: ["s1", "r"], server: "solo", details: ByteBuffer(string: "details-s1"))
+            ])
     }
 
     @Test func addSocketsAndDelSocketsChangeTheMatchingSocketsRooms() async throws {

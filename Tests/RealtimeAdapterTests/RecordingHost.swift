@@ -20,7 +20,8 @@ final class RecordingHost: SocketHost {
         }
     }
 
-    func deliverWithAck(_ packet: ByteBuffer, to sockets: [SocketID], timeout: Duration) async -> [SocketID: ByteBuffer] {
+    func deliverWithAck(_ packet: ByteBuffer, to sockets: [SocketID], timeout: Duration) async -> [SocketID: ByteBuffer]
+    {
         deliver(packet, to: sockets)
         let silent = state.withLockedValue { $0.silent }
         var acks: [SocketID: ByteBuffer] = [:]
