@@ -91,3 +91,11 @@ extension MeshInstance {
         for peer in livePeers { sendOrdered(.emit(packet), to: peer, actions: &actions) }
     }
 }
+
+extension MeshInstance {
+    /// Applies a room operation (`addSockets`, `delSockets`, `disconnectSockets`) to this node's
+    /// own sockets only: the `local` flag.
+    public mutating func applyLocally(_ body: RequestBody, now: MeshInstant, actions: inout [MeshAction]) {
+        _ = applyRoomOperation(body, now: now, actions: &actions)
+    }
+}

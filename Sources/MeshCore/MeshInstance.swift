@@ -10,7 +10,7 @@ public struct MeshInstance: Sendable {
     public let id: NodeID
     public let settings: MeshSettings
     /// Where this node listens, gossiped so others can dial it.
-    public let address: String?
+    public var address: String?
 
     public internal(set) var directory: Directory
     var peers: [NodeID: Peer] = [:]

@@ -1,0 +1,212 @@
+import CoreMetrics
+import Logging
+import MeshCore
+import NIOCore
+
+/// One connection to another node: runs the handshake, then decodes frames for the node and
+/// writes the node's frames, coalesced into one write per event-loop tick.
+///
+/// Lives on the node's event loop, like the node itself; not Sendable.
+final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = MeshInbound
+    typealias OutboundOut = ByteBuffer
+
+    let node: NodeCore
+    /// Set for connections this node dialed.
+    let dialedAddress: MeshAddress?
+    var isInitiator: Bool { dialedAddress != nil }
+    private(set) var peer: HandshakeMessage.Hello?
+    private var handshake: HandshakeStateMachine
+    private var context: ChannelHandlerContext?
+    private var handshakeDeadline: Scheduled<Void>?
+
+    private var pending: ByteBuffer?
+    private var flushScheduled = false
+    private var closing = false
+    private(set) var logger: Logger
+
+    init(node: NodeCore, dialedAddress: MeshAddress?) {
+        self.node = node
+        self.dialedAddress = dialedAddress
+        self.handshake = HandshakeStateMachine(
+            identity: node.handshakeIdentity, nonce: NodeCore.makeNonce(), isInitiator: dialedAddress != nil)
+        self.logger = node.logger
+        if let dialedAddress { logger[metadataKey: "mesh.peer.address"] = "\(dialedAddress)" }
+    }
+
+    var peerID: NodeID? { handshake.isEstablished ? peer?.node : nil }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard handshakeDeadline == nil else { return }
+        if dialedAddress == nil, let remote = context.channel.remoteAddress {
+            logger[metadataKey: "mesh.peer.address"] = "\(remote)"
+        }
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        HandshakeMessage.writePreamble(into: &buffer)
+        handshake.hello.encode(into: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        handshakeDeadline = context.eventLoop.scheduleTask(in: TimeAmount(node.configuration.timeouts.handshake)) {
+            let link = bound.value
+            link.perform(link.handshake.timedOut())
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        handshakeDeadline?.cancel()
+        closing = true
+        node.linkClosed(self)
+        self.context = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !closing {
+            logger.info(
+                "Mesh link failed",
+                metadata: ["mesh.error": "\(error)", "mesh.peer.id": "\(peer?.node.description ?? "-")"])
+            node.metrics.linkErrors.increment()
+        }
+        close()
+    }
+
+    // MARK: Reading
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .preamble(let magic, let version):
+            perform(handshake.receivedPreamble(magic: magic, version: version))
+        case .frame(var frame):
+            node.metrics.bytesIn.increment(by: Int64(frame.readableBytes + 4))
+            if handshake.isEstablished, let peer = peer?.node {
+                do {
+                    let message = try MeshWire.decode(frame: &frame)
+                    node.received(message, from: peer, link: self)
+                } catch {
+                    logger.info("Malformed frame from peer; closing the link", metadata: ["mesh.error": "\(error)"])
+                    node.metrics.malformedFrames.increment()
+                    close()
+                }
+            } else {
+                do {
+                    perform(handshake.received(try HandshakeMessage.decode(&frame)))
+                } catch {
+                    perform(refusal(error))
+                }
+            }
+        }
+    }
+
+    private func refusal(_ error: HandshakeError) -> HandshakeStateMachine.Action {
+        .refuse(error, tellPeer: true)
+    }
+
+    private func perform(_ action: HandshakeStateMachine.Action) {
+        guard let context else { return }
+        switch action {
+        case .none:
+            break
+        case .send(let messages):
+            var buffer = context.channel.allocator.buffer(capacity: 128)
+            for message in messages { message.encode(into: &buffer) }
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        case .established(let hello, let messages):
+            if !messages.isEmpty { perform(.send(messages)) }
+            handshakeDeadline?.cancel()
+            peer = hello
+            logger[metadataKey: "mesh.peer.id"] = "\(hello.node)"
+            node.linkEstablished(self, hello: hello)
+        case .refuse(let error, let tellPeer):
+            logger.info(
+                "Mesh connection refused",
+                metadata: ["mesh.refusal.code": "\(error.code)", "mesh.refusal.reason": "\(error.reason)"])
+            node.metrics.refusals.increment()
+            node.handshakeRefused(self, code: error.code)
+            if tellPeer {
+                var buffer = context.channel.allocator.buffer(capacity: 128)
+                HandshakeMessage.refuse(reason: "\(error.code): \(error.reason)").encode(into: &buffer)
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+                closing = true
+            } else {
+                close()
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    /// Appends `message` to this tick's outgoing bytes. Returns false when it was dropped: a
+    /// volatile broadcast over half the queue, or anything over the whole queue, which also
+    /// closes the link (it resynchronises on reconnect).
+    @discardableResult
+    func enqueue(_ message: MeshMessage) -> Bool {
+        guard let context, !closing else { return false }
+        // While the socket is not writable, bytes stay in `pending`: it is the bounded queue.
+        let queued = pending?.readableBytes ?? 0
+        let limit = node.configuration.limits.outboundQueueBytes
+        if case .volatileBroadcast = message, queued > limit / 2 {
+            node.metrics.volatileDropped.increment()
+            return false
+        }
+        if queued > limit {
+            logger.info(
+                "Mesh link over its outbound limit; closing it to resynchronise",
+                metadata: ["mesh.queued.bytes": "\(queued)"])
+            node.metrics.overflowCloses.increment()
+            close()
+            return false
+        }
+        if pending == nil { pending = context.channel.allocator.buffer(capacity: 16 * 1024) }
+        MeshWire.encode(message, into: &pending!)
+        node.metrics.framesOut.increment()
+        if !flushScheduled {
+            flushScheduled = true
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            context.eventLoop.execute { bound.value.flushPending() }
+        }
+        return true
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { flushPending() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func flushPending() {
+        flushScheduled = false
+        guard let context, context.channel.isWritable, let buffer = pending, buffer.readableBytes > 0 else { return }
+        pending = nil
+        node.metrics.bytesOut.increment(by: Int64(buffer.readableBytes))
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    /// Flushes what is queued, then closes.
+    func closeAfterFlush() -> EventLoopFuture<Void>? {
+        guard let context else { return nil }
+        flushPending()
+        closing = true
+        let channel = context.channel
+        return context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).flatMap {
+            channel.close()
+        }
+    }
+
+    func close() {
+        guard let context else { return }
+        closing = true
+        context.close(promise: nil)
+    }
+}

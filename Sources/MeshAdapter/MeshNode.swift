@@ -1,0 +1,120 @@
+public import Logging
+public import MeshCore
+public import NIOCore
+public import NIOPosix
+public import RealtimeAdapter
+public import ServiceLifecycle
+
+/// One server process's member of the mesh: a swift-service-lifecycle `Service`.
+///
+/// Create it, make its adapter with the server's `SocketHost`, and run it in the server's
+/// `ServiceGroup`. `run()` listens, dials the seeds, keeps the links, and returns after a
+/// graceful shutdown (it announces leaving and flushes its links first) or cancellation.
+public final class MeshNode: Service, Sendable {
+    public let configuration: MeshConfiguration
+    let loop: any EventLoop
+    let core: NIOLoopBoundBox<NodeCore>
+    private let hostWork: AsyncStream<HostWork>
+    private let logger: Logger
+    public let id: NodeID
+
+    public init(
+        configuration: MeshConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "MeshAdapter")
+    ) throws {
+        self.configuration = configuration
+        self.loop = eventLoopGroup.next()
+        self.logger = logger
+        let (stream, continuation) = AsyncStream.makeStream(of: HostWork.self)
+        self.hostWork = stream
+        let core = try NodeCore(configuration: configuration, loop: loop, logger: logger, hostWork: continuation)
+        self.id = core.id
+        self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: loop)
+    }
+
+    /// The adapter a server uses; `host` owns this process's sockets. One adapter per node.
+    public func makeAdapter(host: any SocketHost) -> MeshAdapter {
+        let core = self.core
+        loop.execute { core.value.host = host }
+        return MeshAdapter(node: self, host: host)
+    }
+
+    /// The address other nodes dial, once the node listens.
+    public func listeningAddress() async throws -> MeshAddress {
+        try await onLoop { $0.listening.futureResult }.get()
+    }
+
+    public func run() async throws {
+        let core = self.core
+        _ = try await loop.flatSubmit { core.value.bind() }.get()
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withDiscardingTaskGroup { group in
+                    for await work in hostWork {
+                        group.addTask { await self.serve(work) }
+                    }
+                }
+            } onGracefulShutdown: {
+                self.loop.execute { _ = core.value.shutdown() }
+            }
+        } onCancel: {
+            self.loop.execute { _ = core.value.shutdown() }
+        }
+        try await loop.flatSubmit { core.value.serverChannel?.closeFuture ?? core.value.loop.makeSucceededVoidFuture() }
+            .get()
+    }
+
+    /// Stops the node as a graceful shutdown would (for callers not using a ServiceGroup).
+    public func shutdown() async {
+        let core = self.core
+        try? await loop.flatSubmit { core.value.shutdown() }.get()
+    }
+
+    // MARK: Internals
+
+    /// Runs `body` with the node's core on its event loop.
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable (NodeCore) -> T) async -> T {
+        let core = self.core
+        if loop.inEventLoop { return body(core.value) }
+        // The loop only stops when the process's group shuts down, after every node has.
+        return try! await loop.submit { body(core.value) }.get()
+    }
+
+    func execute(_ body: @escaping @Sendable (NodeCore) -> Void) {
+        let core = self.core
+        if loop.inEventLoop { return body(core.value) }
+        loop.execute { body(core.value) }
+    }
+
+    private func serve(_ work: HostWork) async {
+        guard let host = await onLoop({ $0.host }) else { return }
+        switch work {
+        case .emit(let packet, let from):
+            _ = await host.receiveServerSideEmit(packet, from: from.name)
+        case .serve(let request, let rooms):
+            let body: ResponseBody
+            switch request.body {
+            case .fetchSockets:
+                body = .sockets(
+                    request.matches.map {
+                        SocketRecord(socket: $0, rooms: rooms[$0] ?? [], details: host.details(of: $0))
+                    })
+            case .broadcastWithAck(_, let packet, let milliseconds):
+                let acks = await host.deliverWithAck(packet, to: request.matches, timeout: .milliseconds(milliseconds))
+                body = .acks(
+                    expected: UInt32(clamping: request.matches.count),
+                    acks.map { AckRecord(socket: $0.key, response: $0.value) })
+            case .serverSideEmit(let packet):
+                body = .emitReply(await host.receiveServerSideEmit(packet, from: request.from.name))
+            case .addSockets, .delSockets, .disconnectSockets:
+                return
+            }
+            execute { core in
+                core.run { instance, actions, _ in
+                    instance.respond(to: request.from, id: request.id, with: body, actions: &actions)
+                }
+            }
+        }
+    }
+}

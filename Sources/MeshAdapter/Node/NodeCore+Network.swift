@@ -1,0 +1,183 @@
+import Logging
+import MeshCore
+import NIOCore
+import NIOPosix
+import NIOSSL
+import RealtimeAdapter
+
+struct DialState {
+    var attempts = 0
+    var nextAttempt = NIODeadline.now()
+    /// A connection from this dial is open (connecting, handshaking or linked).
+    var inFlight = false
+}
+
+/// Why a node cannot start.
+public struct MeshNodeError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension NodeCore {
+    // MARK: Listening
+
+    func bind() -> EventLoopFuture<MeshAddress> {
+        let listen = configuration.listen
+        guard listen.isLoopback || configuration.secret != nil || configuration.tls != nil else {
+            return loop.makeFailedFuture(
+                MeshNodeError(
+                    "refusing to listen on \(listen), which other machines can reach, with neither a cluster secret nor TLS"
+                ))
+        }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        return ServerBootstrap(group: loop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try bound.value.configure(channel, dialed: nil) }
+            }
+            .bind(host: listen.host, port: listen.port)
+            .flatMapThrowing { channel in
+                let node = bound.value
+                node.serverChannel = channel
+                let port = channel.localAddress?.port ?? listen.port
+                let address = node.configuration.advertisedAddress ?? MeshAddress(host: listen.host, port: port)
+                node.instance.address = address.description
+                node.handshakeIdentity.address = address.description
+                node.logger.info("Mesh node listening", metadata: ["mesh.address": "\(address)"])
+                node.listening.succeed(address)
+                for seed in node.configuration.seeds { node.want(seed) }
+                node.ticker = node.loop.scheduleRepeatedTask(
+                    initialDelay: .zero, delay: TimeAmount(node.configuration.timeouts.tick)
+                ) { _ in bound.value.tick() }
+                return address
+            }
+    }
+
+    func configure(_ channel: any Channel, dialed: MeshAddress?) throws {
+        if let tls {
+            if dialed != nil {
+                try channel.pipeline.syncOperations.addHandler(
+                    NIOSSLClientHandler(context: tls.client, serverHostname: nil))
+            } else {
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.server))
+            }
+        }
+        let link = LinkHandler(node: self, dialedAddress: dialed)
+        linkOpened(link)
+        try channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(MeshFrameDecoder(maximumFrameSize: configuration.limits.maximumFrameSize)))
+        try channel.pipeline.syncOperations.addHandler(link)
+    }
+
+    static func makeTLSContexts(_ tls: MeshConfiguration.TLS) throws -> (server: NIOSSLContext, client: NIOSSLContext) {
+        var server = TLSConfiguration.makeServerConfiguration(
+            certificateChain: tls.certificateChain.map { .certificate($0) }, privateKey: .privateKey(tls.privateKey))
+        var client = TLSConfiguration.makeClientConfiguration()
+        client.certificateChain = tls.certificateChain.map { .certificate($0) }
+        client.privateKey = .privateKey(tls.privateKey)
+        for side in [0, 1] {
+            var configuration = side == 0 ? server : client
+            configuration.minimumTLSVersion = .tlsv13
+            // Nodes are named by the cluster, not by DNS: the chain to the cluster's roots is what
+            // identifies a peer, and the handshake then checks its cluster and node name.
+            configuration.certificateVerification = .noHostnameVerification
+            configuration.trustRoots = .certificates(tls.trustRoots)
+            if side == 0 { server = configuration } else { client = configuration }
+        }
+        return (try NIOSSLContext(configuration: server), try NIOSSLContext(configuration: client))
+    }
+
+    // MARK: Dialing
+
+    /// Keeps dialing `address` (with back-off) whenever no link leads there.
+    func want(_ address: MeshAddress) {
+        guard !ownAddresses.contains(address), dialing[address] == nil else { return }
+        dialing[address] = DialState()
+        if serverChannel != nil { dialDue() }
+    }
+
+    func dialDue() {
+        guard !shuttingDown else { return }
+        let linked = linkedAddresses
+        let now = NIODeadline.now()
+        for (address, state) in dialing where !state.inFlight && state.nextAttempt <= now && !linked.contains(address) {
+            dial(address)
+        }
+    }
+
+    /// Addresses of established links: the ones dialed and the ones peers advertise.
+    var linkedAddresses: Set<MeshAddress> {
+        var result: Set<MeshAddress> = []
+        for link in links.values {
+            if let dialed = link.dialedAddress { result.insert(dialed) }
+            if let advertised = link.peer.flatMap({ MeshAddress($0.address) }) { result.insert(advertised) }
+        }
+        return result
+    }
+
+    private func dial(_ address: MeshAddress) {
+        dialing[address]?.inFlight = true
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        ClientBootstrap(group: loop)
+            .connectTimeout(.seconds(2))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try bound.value.configure(channel, dialed: address) }
+            }
+            .connect(host: address.host, port: address.port)
+            .whenFailure { error in
+                let node = bound.value
+                guard var state = node.dialing[address] else { return }
+                state.attempts += 1
+                state.inFlight = false
+                state.nextAttempt = NIODeadline.now() + node.backoff(attempts: state.attempts)
+                node.dialing[address] = state
+                node.logger.debug(
+                    "Mesh dial failed", metadata: ["mesh.address": "\(address)", "mesh.error": "\(error)"])
+            }
+    }
+
+    func backoff(attempts: Int) -> TimeAmount {
+        let initial = configuration.timeouts.dialInitial.nanosecondsClamped
+        let maximum = configuration.timeouts.dialMaximum.nanosecondsClamped
+        let exponent = UInt64(min(max(attempts, 0), 20))
+        let delay = min(maximum, initial << exponent)
+        // Up to a quarter of jitter, so restarted nodes do not dial in lockstep.
+        let jitter = UInt64.random(in: 0...(delay / 4 + 1))
+        return .nanoseconds(Int64(clamping: delay + jitter))
+    }
+
+    // MARK: Shutdown
+
+    /// Announces leaving, flushes every link within the configured bound, closes everything.
+    func shutdown() -> EventLoopFuture<Void> {
+        guard !shuttingDown else { return loop.makeSucceededVoidFuture() }
+        shuttingDown = true
+        ticker?.cancel()
+        run { instance, actions, _ in instance.leave(actions: &actions) }
+        let flushes = links.values.compactMap { $0.closeAfterFlush() }
+        let deadline = loop.scheduleTask(in: TimeAmount(configuration.timeouts.shutdownFlush)) {}
+        let flushed = EventLoopFuture.andAllComplete(flushes, on: loop)
+        let bounded = loop.makePromise(of: Void.self)
+        var done = false
+        let finish = NIOLoopBound({ if !done { done = true; bounded.succeed() } }, eventLoop: loop)
+        flushed.whenComplete { _ in finish.value() }
+        deadline.futureResult.whenComplete { _ in finish.value() }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        return bounded.futureResult.flatMap {
+            let node = bound.value
+            for connection in node.connections.values { connection.close() }
+            for (_, waiter) in node.waiters {
+                waiter.fail(AdapterError(code: .shutdown, message: "the node shut down"))
+            }
+            node.waiters.removeAll()
+            node.hostWork.finish()
+            node.listening.fail(MeshNodeError("the node shut down"))
+            return node.serverChannel?.close() ?? node.loop.makeSucceededVoidFuture()
+        }
+    }
+}

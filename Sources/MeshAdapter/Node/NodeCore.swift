@@ -1,0 +1,206 @@
+import CoreMetrics
+import Foundation
+import Logging
+import MeshCore
+import NIOCore
+import NIOSSL
+import RealtimeAdapter
+
+/// The shell around one `MeshInstance`: it feeds the instance its inputs (frames, link
+/// changes, timer ticks, the application's calls) and carries out the actions it returns.
+///
+/// Everything here runs on the node's one event loop, as do all its links, so no frame crosses
+/// a thread or an actor on its way through. Not Sendable: reach it through `NIOLoopBoundBox`.
+final class NodeCore {
+    let configuration: MeshConfiguration
+    let loop: any EventLoop
+    var logger: Logger
+    let metrics: MeshMetrics
+    let tls: (server: NIOSSLContext, client: NIOSSLContext)?
+    var instance: MeshInstance
+    var handshakeIdentity: HandshakeStateMachine.Identity
+
+    /// The established link to each peer (one per peer: duplicates are closed).
+    var links: [NodeID: LinkHandler] = [:]
+    /// Every open connection, established or still in its handshake.
+    var connections: [ObjectIdentifier: LinkHandler] = [:]
+    var dialing: [MeshAddress: DialState] = [:]
+    /// Addresses that turned out to lead back to this node.
+    var ownAddresses: Set<MeshAddress> = []
+
+    var host: (any SocketHost)?
+    var waiters: [RequestID: EventLoopPromise<RequestOutcome>] = [:]
+    let hostWork: AsyncStream<HostWork>.Continuation
+    var serverChannel: (any Channel)?
+    var ticker: RepeatedTask?
+    var shuttingDown = false
+    var lag: (target: VersionVector, since: MeshInstant)?
+    var lastGaugeUpdate: MeshInstant = .zero
+    let listening: EventLoopPromise<MeshAddress>
+
+    init(
+        configuration: MeshConfiguration, loop: any EventLoop, logger: Logger,
+        hostWork: AsyncStream<HostWork>.Continuation
+    ) throws {
+        self.configuration = configuration
+        self.loop = loop
+        let incarnation = configuration.incarnation ?? UInt64(Date().timeIntervalSince1970 * 1_000_000)
+        let id = NodeID(name: configuration.nodeName, incarnation: incarnation)
+        var logger = logger
+        logger[metadataKey: "mesh.node"] = "\(id)"
+        self.logger = logger
+        self.metrics = MeshMetrics(node: configuration.nodeName)
+        self.tls = try configuration.tls.map(Self.makeTLSContexts)
+        self.instance = MeshInstance(id: id, settings: configuration.protocolSettings)
+        self.handshakeIdentity = HandshakeStateMachine.Identity(
+            cluster: configuration.clusterName, node: id, address: "",
+            authenticator: configuration.secret.map(ClusterAuthenticator.init(secret:)))
+        self.hostWork = hostWork
+        self.listening = loop.makePromise(of: MeshAddress.self)
+    }
+
+    var id: NodeID { instance.id }
+
+    func now() -> MeshInstant { MeshInstant(nanoseconds: NIODeadline.now().uptimeNanoseconds) }
+
+    static func makeNonce() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
+    // MARK: Inputs
+
+    /// Runs one input against the instance and carries out what it asks.
+    func run(_ input: (inout MeshInstance, inout [MeshAction], MeshInstant) -> Void) {
+        var actions: [MeshAction] = []
+        input(&instance, &actions, now())
+        perform(actions)
+    }
+
+    func received(_ message: MeshMessage, from peer: NodeID, link: LinkHandler) {
+        metrics.framesIn.increment()
+        if case .digest(let digest, _) = message, lag == nil, instance.directory.isBehind(digest) {
+            lag = (digest, now())
+        }
+        run { instance, actions, now in instance.receive(message, from: peer, now: now, actions: &actions) }
+        if let watched = lag, !instance.directory.isBehind(watched.target) {
+            metrics.convergenceLag.recordNanoseconds(Int64(clamping: now().nanoseconds &- watched.since.nanoseconds))
+            lag = nil
+        }
+    }
+
+    func tick() {
+        run { instance, actions, now in instance.tick(now: now, actions: &actions) }
+        dialDue()
+        let now = now()
+        if now.since(lastGaugeUpdate) >= .seconds(1) {
+            lastGaugeUpdate = now
+            metrics.linksUp.record(links.count)
+            metrics.livePeers.record(instance.livePeers.count)
+            metrics.directoryMemberships.record(instance.directory.replicatedMembershipCount)
+            metrics.directoryRooms.record(instance.directory.internedRoomCount)
+        }
+    }
+
+    /// Starts a request and returns its outcome's future.
+    func request(_ body: RequestBody, timeout: Duration?) -> EventLoopFuture<RequestOutcome> {
+        let promise = loop.makePromise(of: RequestOutcome.self)
+        var actions: [MeshAction] = []
+        let id = instance.request(body, timeout: timeout, now: now(), actions: &actions)
+        waiters[id] = promise
+        perform(actions)
+        return promise.futureResult
+    }
+
+    // MARK: Actions
+
+    func perform(_ actions: [MeshAction]) {
+        for action in actions {
+            switch action {
+            case .send(let message, let peer):
+                links[peer]?.enqueue(message)
+            case .deliver(let packet, let sockets):
+                host?.deliver(packet, to: sockets)
+            case .disconnectLocal(let sockets, let closeTransport):
+                host?.disconnect(sockets, closeTransport: closeTransport)
+            case .serve(let request):
+                var rooms: [SocketID: [Room]] = [:]
+                if case .fetchSockets = request.body {
+                    for socket in request.matches {
+                        rooms[socket] = instance.directory.local.roomsOf[socket].map { Array($0) }
+                    }
+                }
+                hostWork.yield(.serve(request, rooms: rooms))
+            case .receiveEmit(let packet, let from):
+                hostWork.yield(.emit(packet, from: from))
+            case .complete(let id, let outcome):
+                waiters.removeValue(forKey: id)?.succeed(outcome)
+            case .connect(let record):
+                if let address = MeshAddress(record.address) { want(address) }
+            case .closeLink(let peer):
+                links[peer]?.close()
+            case .peerUp(let peer):
+                logger.info("Mesh peer up", metadata: ["mesh.peer.id": "\(peer)"])
+            case .peerDown(let peer, let reason):
+                logger.info("Mesh peer down", metadata: ["mesh.peer.id": "\(peer)", "mesh.reason": "\(reason)"])
+            case .framesLost(let peer, let count):
+                logger.info(
+                    "Mesh frames lost beyond the replay window",
+                    metadata: ["mesh.peer.id": "\(peer)", "mesh.frames": "\(count)"])
+                metrics.framesLost.increment(by: Int64(clamping: count))
+            }
+        }
+    }
+
+    // MARK: Links
+
+    func linkOpened(_ link: LinkHandler) {
+        connections[ObjectIdentifier(link)] = link
+    }
+
+    func linkEstablished(_ link: LinkHandler, hello: HandshakeMessage.Hello) {
+        let peer = hello.node
+        if let dialed = link.dialedAddress { dialing[dialed]?.attempts = 0 }
+        if let existing = links[peer], existing !== link {
+            // Both sides dialed at once. Both keep the link dialed by the smaller node id.
+            let initiator = link.isInitiator ? id : peer
+            if initiator == min(id, peer) {
+                links[peer] = link
+                existing.close()
+            } else {
+                link.close()
+            }
+            return
+        }
+        links[peer] = link
+        run { instance, actions, now in
+            instance.linkUp(peer, address: hello.address, now: now, actions: &actions)
+        }
+    }
+
+    func linkClosed(_ link: LinkHandler) {
+        connections[ObjectIdentifier(link)] = nil
+        if let dialed = link.dialedAddress, var state = dialing[dialed] {
+            state.inFlight = false
+            state.nextAttempt = NIODeadline.now() + backoff(attempts: state.attempts)
+            dialing[dialed] = state
+        }
+        guard let peer = link.peerID, links[peer] === link else { return }
+        links[peer] = nil
+        instance.linkDown(peer)
+        if shuttingDown, links.isEmpty { logger.debug("Mesh links closed") }
+    }
+
+    func handshakeRefused(_ link: LinkHandler, code: HandshakeError.Code) {
+        if code == .selfConnection, let dialed = link.dialedAddress {
+            ownAddresses.insert(dialed)
+            dialing[dialed] = nil
+        }
+    }
+}
+
+/// Work only the host can do, handed from the node's event loop to tasks in `MeshNode.run`.
+enum HostWork: Sendable {
+    case serve(IncomingRequest, rooms: [SocketID: [Room]])
+    case emit(ByteBuffer, from: NodeID)
+}

@@ -1,0 +1,116 @@
+import MeshAdapter
+import NIOCore
+import RealtimeAdapter
+import Testing
+
+/// Every adapter operation across three real nodes on loopback TCP, in one process.
+@Suite(.timeLimit(.minutes(2))) struct ClusterAdapterTests {
+    @Test func aClusterFormsFromOneSeed() async throws {
+        try await TestCluster.with(count: 4) { cluster in
+            #expect(await cluster.formed())
+        }
+    }
+
+    @Test func broadcastsReachEveryMatchingSocketOnEveryNodeExactlyOnce() async throws {
+        try await TestCluster.with(count: 3) { cluster in
+            #expect(await cluster.formed())
+            let (a, b, c) = (cluster.adapters[0], cluster.adapters[1], cluster.adapters[2])
+            await a.addAll("a1", rooms: ["chat"])
+            await b.addAll("b1", rooms: ["chat", "muted"])
+            await b.addAll("b2", rooms: ["chat"])
+            await c.addAll("c1", rooms: ["other"])
+            // Join on b then broadcast from a: b's join reaches a before a routes.
+            #expect(await eventually { await a.serverCount() == 3 })
+            try await Task.sleep(for: .milliseconds(200))
+            await a.broadcast(
+                ByteBuffer(string: "hello"), options: BroadcastOptions(rooms: ["chat"], except: ["muted"]))
+            await c.broadcast(ByteBuffer(string: "all"), options: BroadcastOptions())
+            await c.broadcast(ByteBuffer(string: "mine"), options: BroadcastOptions(flags: .init(local: true)))
+            #expect(await eventually { cluster.hosts[1].delivered["b2"] == ["hello", "all"] })
+            #expect(cluster.hosts[0].delivered["a1"] == ["hello", "all"])
+            #expect(cluster.hosts[1].delivered["b1"] == ["all"])
+            #expect(cluster.hosts[2].delivered["c1"] == ["all", "mine"])
+        }
+    }
+
+    @Test func fetchSocketsAddSocketsDelSocketsAndDisconnectSocketsWorkOnOtherNodesSockets() async throws {
+        try await TestCluster.with(count: 3) { cluster in
+            #expect(await cluster.formed())
+            let (a, b, c) = (cluster.adapters[0], cluster.adapters[1], cluster.adapters[2])
+            await b.addAll("b1", rooms: ["team"])
+            await c.addAll("c1", rooms: ["team"])
+            await c.addAll("c2", rooms: [])
+            try await a.addSockets(BroadcastOptions(rooms: ["team"]), rooms: ["match"])
+            #expect(await b.socketRooms("b1") == ["b1", "team", "match"])
+            #expect(await c.socketRooms("c1") == ["c1", "team", "match"])
+            let found = try await a.fetchSockets(BroadcastOptions(rooms: ["match"]))
+            #expect(Set(found.map(\.id)) == ["b1", "c1"])
+            #expect(found.first { $0.id == "c1" }?.server == "node2")
+            #expect(found.first { $0.id == "c1" }?.details == ByteBuffer(string: "node2:c1"))
+            try await a.delSockets(BroadcastOptions(rooms: ["match"], except: ["b1"]), rooms: ["match"])
+            #expect(await c.socketRooms("c1") == ["c1", "team"])
+            #expect(await b.socketRooms("b1") == ["b1", "team", "match"])
+            try await a.disconnectSockets(BroadcastOptions(rooms: ["team"]), closeTransport: true)
+            #expect(
+                await eventually { cluster.hosts[1].disconnected == ["b1"] && cluster.hosts[2].disconnected == ["c1"] })
+        }
+    }
+
+    @Test func joinThenBroadcastFromAnotherNodeReachesTheNewMembers() async throws {
+        try await TestCluster.with(count: 3) { cluster in
+            #expect(await cluster.formed())
+            let (a, b, c) = (cluster.adapters[0], cluster.adapters[1], cluster.adapters[2])
+            for round in 0..<50 {
+                await b.addAll(SocketID("b\(round)"), rooms: [])
+                await c.addAll(SocketID("c\(round)"), rooms: [])
+                let room = Room("r\(round)")
+                // No waiting: a may not even know these sockets yet.
+                try await a.addSockets(BroadcastOptions(rooms: [Room("b\(round)"), Room("c\(round)")]), rooms: [room])
+                await a.broadcast(ByteBuffer(string: "m\(round)"), options: BroadcastOptions(rooms: [room]))
+            }
+            #expect(
+                await eventually {
+                    cluster.hosts[2].delivered["c49"] == ["m49"] && cluster.hosts[1].delivered["b49"] == ["m49"]
+                })
+            for round in 0..<50 {
+                #expect(cluster.hosts[1].delivered[SocketID("b\(round)")] == ["m\(round)"])
+                #expect(cluster.hosts[2].delivered[SocketID("c\(round)")] == ["m\(round)"])
+            }
+        }
+    }
+
+    @Test func serverSideEmitWithAndWithoutRepliesAndBroadcastWithAck() async throws {
+        try await TestCluster.with(count: 3) { cluster in
+            #expect(await cluster.formed())
+            let (a, b, c) = (cluster.adapters[0], cluster.adapters[1], cluster.adapters[2])
+            try await a.serverSideEmit(ByteBuffer(string: "ping"))
+            #expect(
+                await eventually {
+                    cluster.hosts[1].emits == ["node0:ping"] && cluster.hosts[2].emits == ["node0:ping"]
+                })
+            let replies = try await a.serverSideEmitWithAck(ByteBuffer(string: "q"), timeout: .seconds(2))
+            #expect(replies.map(\.server) == ["node1", "node2"])
+            #expect(replies.map { $0.reply.map { String(buffer: $0) } } == ["node1 got q", "node2 got q"])
+            await a.addAll("a1", rooms: ["r"])
+            await b.addAll("b1", rooms: ["r"])
+            await c.addAll("c1", rooms: ["r"])
+            await c.addAll("c2", rooms: [])
+            #expect(try await eventually { try await a.fetchSockets(BroadcastOptions(rooms: ["r"])).count == 3 })
+            let acks = try await a.broadcastWithAck(
+                ByteBuffer(string: "ack?"), options: BroadcastOptions(rooms: ["r"], flags: .init(timeout: .seconds(1))))
+            #expect(acks.expected == 3)
+            #expect(Set(acks.responses.keys) == ["a1", "b1", "c1"])
+        }
+    }
+
+    @Test func serverCountAndATimeoutThatNamesTheSilentServer() async throws {
+        try await TestCluster.with(count: 3) { cluster in
+            #expect(await cluster.formed())
+            #expect(await cluster.adapters[0].serverCount() == 3)
+            // node2 stops answering (its event loop is busy elsewhere is hard to fake; shut it down
+            // without announcing instead): a request then waits for it until it is declared down.
+            await cluster.nodes[2].shutdown()
+            #expect(await eventually { await cluster.adapters[0].serverCount() == 2 })
+        }
+    }
+}

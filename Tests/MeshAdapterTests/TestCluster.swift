@@ -1,0 +1,63 @@
+import Logging
+import MeshAdapter
+import MeshCore
+import NIOPosix
+import RealtimeAdapter
+
+/// N mesh nodes in this process on loopback, ports chosen by the OS, each with its own host.
+struct TestCluster {
+    var nodes: [MeshNode] = []
+    var adapters: [MeshAdapter] = []
+    var hosts: [TestHost] = []
+
+    static let fastSettings = MeshSettings(
+        heartbeatInterval: .milliseconds(100), suspectAfter: .milliseconds(600),
+        suspicionTimeout: .milliseconds(400), gossipInterval: .milliseconds(100),
+        requestTimeout: .seconds(2))
+
+    /// Starts `count` nodes, the first a seed for the others, runs `body`, then shuts all down.
+    static func with<T>(
+        count: Int,
+        configure: (inout MeshConfiguration) -> Void = { _ in },
+        _ body: (TestCluster) async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var cluster = TestCluster()
+            var seed: MeshAddress?
+            for index in 0..<count {
+                var configuration = MeshConfiguration(
+                    nodeName: "node\(index)", seeds: seed.map { [$0] } ?? [], protocolSettings: fastSettings)
+                configure(&configuration)
+                var logger = Logger(label: "test.node\(index)")
+                logger.logLevel = .warning
+                let node = try MeshNode(configuration: configuration, logger: logger)
+                let host = TestHost(name: "node\(index)")
+                cluster.adapters.append(node.makeAdapter(host: host))
+                cluster.nodes.append(node)
+                cluster.hosts.append(host)
+                group.addTask { try await node.run() }
+                let address = try await node.listeningAddress()
+                if seed == nil { seed = address }
+            }
+            let result: T
+            do {
+                result = try await body(cluster)
+            } catch {
+                for node in cluster.nodes { await node.shutdown() }
+                try await group.waitForAll()
+                throw error
+            }
+            for node in cluster.nodes { await node.shutdown() }
+            try await group.waitForAll()
+            return result
+        }
+    }
+
+    /// Waits until every node counts every other as a live server.
+    func formed() async -> Bool {
+        await eventually {
+            for adapter in adapters where await adapter.serverCount() != adapters.count { return false }
+            return true
+        }
+    }
+}

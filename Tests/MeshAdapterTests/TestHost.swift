@@ -1,0 +1,57 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import RealtimeAdapter
+
+/// A server's sockets, simulated: records deliveries, acknowledges with the socket id, answers
+/// emits with "<name> got <text>".
+final class TestHost: SocketHost {
+    let name: String
+    private let state = NIOLockedValueBox(State())
+
+    struct State {
+        var delivered: [SocketID: [String]] = [:]
+        var disconnected: [SocketID] = []
+        var emits: [String] = []
+    }
+
+    init(name: String) { self.name = name }
+
+    func deliver(_ packet: ByteBuffer, to sockets: [SocketID]) {
+        let text = String(buffer: packet)
+        state.withLockedValue { state in
+            for socket in sockets { state.delivered[socket, default: []].append(text) }
+        }
+    }
+
+    func deliverWithAck(_ packet: ByteBuffer, to sockets: [SocketID], timeout: Duration) async -> [SocketID: ByteBuffer]
+    {
+        deliver(packet, to: sockets)
+        return Dictionary(uniqueKeysWithValues: sockets.map { ($0, ByteBuffer(string: "ack-\($0)")) })
+    }
+
+    func disconnect(_ sockets: [SocketID], closeTransport: Bool) {
+        state.withLockedValue { $0.disconnected += sockets }
+    }
+
+    func details(of socket: SocketID) -> ByteBuffer? { ByteBuffer(string: "\(name):\(socket)") }
+
+    func receiveServerSideEmit(_ packet: ByteBuffer, from server: String) async -> ByteBuffer? {
+        let text = String(buffer: packet)
+        state.withLockedValue { $0.emits.append("\(server):\(text)") }
+        return ByteBuffer(string: "\(name) got \(text)")
+    }
+
+    var delivered: [SocketID: [String]] { state.withLockedValue { $0.delivered } }
+    var disconnected: [SocketID] { state.withLockedValue { $0.disconnected } }
+    var emits: [String] { state.withLockedValue { $0.emits } }
+}
+
+/// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return try await condition()
+}
