@@ -17,6 +17,9 @@ public final class MeshNode: Service, Sendable {
     private let hostWork: AsyncStream<HostWork>
     private let logger: Logger
     public let id: NodeID
+    /// Peers coming and going and frames lost, for the application to watch (one consumer;
+    /// the newest 1,000 are kept if nobody reads).
+    public let events: AsyncStream<MeshEvent>
 
     public init(
         configuration: MeshConfiguration,
@@ -28,7 +31,11 @@ public final class MeshNode: Service, Sendable {
         self.logger = logger
         let (stream, continuation) = AsyncStream.makeStream(of: HostWork.self)
         self.hostWork = stream
-        let core = try NodeCore(configuration: configuration, loop: loop, logger: logger, hostWork: continuation)
+        let (events, eventContinuation) = AsyncStream.makeStream(
+            of: MeshEvent.self, bufferingPolicy: .bufferingNewest(1000))
+        self.events = events
+        let core = try NodeCore(
+            configuration: configuration, loop: loop, logger: logger, hostWork: continuation, events: eventContinuation)
         self.id = core.id
         self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: loop)
     }
@@ -42,7 +49,7 @@ public final class MeshNode: Service, Sendable {
 
     /// The address other nodes dial, once the node listens.
     public func listeningAddress() async throws -> MeshAddress {
-        try await onLoop { $0.listening.futureResult }.get()
+        try await onLoop { $0.listeningAddress() }.get()
     }
 
     public func run() async throws {
@@ -117,4 +124,12 @@ public final class MeshNode: Service, Sendable {
             }
         }
     }
+}
+
+/// Something that happened to the mesh, as seen by one node.
+public enum MeshEvent: Sendable, Equatable {
+    case listening(MeshAddress)
+    case peerUp(NodeID)
+    case peerDown(NodeID, reason: PeerDownReason)
+    case framesLost(from: NodeID, count: UInt64)
 }

@@ -47,12 +47,17 @@ extension NodeCore {
                 node.instance.address = address.description
                 node.handshakeIdentity.address = address.description
                 node.logger.info("Mesh node listening", metadata: ["mesh.address": "\(address)"])
-                node.listening.succeed(address)
+                node.setListening(.success(address))
+                node.events.yield(.listening(address))
                 for seed in node.configuration.seeds { node.want(seed) }
                 node.ticker = node.loop.scheduleRepeatedTask(
                     initialDelay: .zero, delay: TimeAmount(node.configuration.timeouts.tick)
                 ) { _ in bound.value.tick() }
                 return address
+            }
+            .flatMapErrorThrowing { error in
+                bound.value.setListening(.failure(error))
+                throw error
             }
     }
 
@@ -176,7 +181,8 @@ extension NodeCore {
             }
             node.waiters.removeAll()
             node.hostWork.finish()
-            node.listening.fail(MeshNodeError("the node shut down"))
+            node.events.finish()
+            node.setListening(.failure(MeshNodeError("the node shut down")))
             return node.serverChannel?.close() ?? node.loop.makeSucceededVoidFuture()
         }
     }

@@ -31,16 +31,19 @@ final class NodeCore {
     var host: (any SocketHost)?
     var waiters: [RequestID: EventLoopPromise<RequestOutcome>] = [:]
     let hostWork: AsyncStream<HostWork>.Continuation
+    let events: AsyncStream<MeshEvent>.Continuation
     var serverChannel: (any Channel)?
     var ticker: RepeatedTask?
     var shuttingDown = false
     var lag: (target: VersionVector, since: MeshInstant)?
     var lastGaugeUpdate: MeshInstant = .zero
-    let listening: EventLoopPromise<MeshAddress>
+    /// Where the node listens, once it does, or why it cannot.
+    var listening: Result<MeshAddress, any Error>?
+    private var listeningWaiters: [EventLoopPromise<MeshAddress>] = []
 
     init(
         configuration: MeshConfiguration, loop: any EventLoop, logger: Logger,
-        hostWork: AsyncStream<HostWork>.Continuation
+        hostWork: AsyncStream<HostWork>.Continuation, events: AsyncStream<MeshEvent>.Continuation
     ) throws {
         self.configuration = configuration
         self.loop = loop
@@ -56,10 +59,25 @@ final class NodeCore {
             cluster: configuration.clusterName, node: id, address: "",
             authenticator: configuration.secret.map(ClusterAuthenticator.init(secret:)))
         self.hostWork = hostWork
-        self.listening = loop.makePromise(of: MeshAddress.self)
+        self.events = events
     }
 
     var id: NodeID { instance.id }
+
+    /// Completes when the node listens (or fails to, or shuts down first).
+    func listeningAddress() -> EventLoopFuture<MeshAddress> {
+        if let listening { return loop.makeCompletedFuture(listening) }
+        let promise = loop.makePromise(of: MeshAddress.self)
+        listeningWaiters.append(promise)
+        return promise.futureResult
+    }
+
+    func setListening(_ result: Result<MeshAddress, any Error>) {
+        guard listening == nil else { return }
+        listening = result
+        for waiter in listeningWaiters { waiter.completeWith(result) }
+        listeningWaiters.removeAll()
+    }
 
     func now() -> MeshInstant { MeshInstant(nanoseconds: NIODeadline.now().uptimeNanoseconds) }
 
@@ -141,13 +159,16 @@ final class NodeCore {
                 links[peer]?.close()
             case .peerUp(let peer):
                 logger.info("Mesh peer up", metadata: ["mesh.peer.id": "\(peer)"])
+                events.yield(.peerUp(peer))
             case .peerDown(let peer, let reason):
                 logger.info("Mesh peer down", metadata: ["mesh.peer.id": "\(peer)", "mesh.reason": "\(reason)"])
+                events.yield(.peerDown(peer, reason: reason))
             case .framesLost(let peer, let count):
                 logger.info(
                     "Mesh frames lost beyond the replay window",
                     metadata: ["mesh.peer.id": "\(peer)", "mesh.frames": "\(count)"])
                 metrics.framesLost.increment(by: Int64(clamping: count))
+                events.yield(.framesLost(from: peer, count: count))
             }
         }
     }

@@ -1,0 +1,100 @@
+import Foundation
+import MeshAdapter
+import NIOCore
+import RealtimeAdapter
+import ServiceLifecycle
+
+/// Reads commands from stdin, one per line as `<id> <verb> <arguments>`, runs them in order
+/// against the adapter and answers `ok <id> ...` or `error <id> ...`. Rooms are written
+/// comma-separated, `-` for none.
+struct ControlService: Service {
+    let adapter: MeshAdapter
+    let node: MeshNode
+
+    func run() async throws {
+        let lines = AsyncStream<String> { continuation in
+            let thread = Thread {
+                while let line = readLine() { continuation.yield(line) }
+                continuation.finish()
+            }
+            thread.start()
+        }
+        await withGracefulShutdownHandler {
+            for await line in lines.cancelOnGracefulShutdown() {
+                let words = line.split(separator: " ").map(String.init)
+                guard words.count >= 2 else { continue }
+                do {
+                    let answer = try await execute(words[1], Array(words.dropFirst(2)))
+                    Output.line("ok \(words[0])" + (answer.isEmpty ? "" : " \(answer)"))
+                } catch {
+                    Output.line("error \(words[0]) \(error)")
+                }
+            }
+        } onGracefulShutdown: {
+        }
+    }
+
+    private func rooms(_ text: String?) -> Set<Room> {
+        guard let text, text != "-" else { return [] }
+        return Set(text.split(separator: ",").map { Room(String($0)) })
+    }
+
+    private func options(_ arguments: [String], from index: Int) -> BroadcastOptions {
+        let flags = Set(arguments.dropFirst(index + 2))
+        var options = BroadcastOptions(
+            rooms: rooms(arguments.count > index ? arguments[index] : nil),
+            except: rooms(arguments.count > index + 1 ? arguments[index + 1] : nil))
+        options.flags.local = flags.contains("local")
+        options.flags.volatile = flags.contains("volatile")
+        return options
+    }
+
+    private func execute(_ verb: String, _ arguments: [String]) async throws -> String {
+        func argument(_ index: Int) throws -> String {
+            guard arguments.count > index else { throw CommandError("\(verb) needs more arguments") }
+            return arguments[index]
+        }
+        switch verb {
+        case "join":
+            await adapter.addAll(SocketID(try argument(0)), rooms: rooms(arguments.count > 1 ? arguments[1] : nil))
+        case "leave":
+            await adapter.del(SocketID(try argument(0)), room: Room(try argument(1)))
+        case "remove":
+            await adapter.delAll(SocketID(try argument(0)))
+        case "broadcast":
+            await adapter.broadcast(ByteBuffer(string: try argument(0)), options: options(arguments, from: 1))
+        case "add-sockets":
+            try await adapter.addSockets(options(Array(arguments.prefix(2)), from: 0), rooms: rooms(try argument(2)))
+        case "del-sockets":
+            try await adapter.delSockets(options(Array(arguments.prefix(2)), from: 0), rooms: rooms(try argument(2)))
+        case "disconnect-sockets":
+            try await adapter.disconnectSockets(options(arguments, from: 0), closeTransport: true)
+        case "fetch":
+            let found = try await adapter.fetchSockets(options(arguments, from: 0))
+            return found.map { "\($0.id)@\($0.server)" }.sorted().joined(separator: ",")
+        case "emit":
+            try await adapter.serverSideEmit(ByteBuffer(string: try argument(0)))
+        case "emit-ack":
+            let replies = try await adapter.serverSideEmitWithAck(
+                ByteBuffer(string: try argument(0)), timeout: .milliseconds(Int(try argument(1)) ?? 5_000))
+            return replies.map { "\($0.server)=\($0.reply.map { String(buffer: $0) } ?? "-")" }.joined(separator: ",")
+        case "count":
+            return "\(await adapter.serverCount())"
+        case "rooms":
+            let found = await adapter.socketRooms(SocketID(try argument(0)))
+            return found.map { $0.map(\.name).sorted().joined(separator: ",") } ?? "-"
+        case "sockets":
+            return await adapter.sockets(in: rooms(arguments.first)).map(\.rawValue).sorted().joined(separator: ",")
+        case "shutdown":
+            await node.shutdown()
+        default:
+            throw CommandError("unknown command \(verb)")
+        }
+        return ""
+    }
+}
+
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
