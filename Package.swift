@@ -77,6 +77,7 @@ let package = Package(
             name: "MeshNodeCommand",
             dependencies: [
                 "MeshAdapter",
+                "MeshCore",
                 "RealtimeAdapter",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

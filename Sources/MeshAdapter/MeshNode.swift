@@ -78,6 +78,11 @@ public final class MeshNode: Service, Sendable {
         try? await loop.flatSubmit { core.value.shutdown() }.get()
     }
 
+    /// What the protocol has counted so far (replays, losses, duplicates, causal waits).
+    public func counters() async -> MeshCounters {
+        await onLoop { $0.instance.counters }
+    }
+
     // MARK: Internals
 
     /// Runs `body` with the node's core on its event loop.
@@ -128,7 +133,8 @@ public final class MeshNode: Service, Sendable {
 
 /// Something that happened to the mesh, as seen by one node.
 public enum MeshEvent: Sendable, Equatable {
-    case listening(MeshAddress)
+    /// Listening on `bound`; other nodes are told to dial `advertised`.
+    case listening(bound: MeshAddress, advertised: MeshAddress)
     case peerUp(NodeID)
     case peerDown(NodeID, reason: PeerDownReason)
     case framesLost(from: NodeID, count: UInt64)

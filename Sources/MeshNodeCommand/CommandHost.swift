@@ -4,10 +4,16 @@ import RealtimeAdapter
 
 /// The sockets of a mesh-node process are virtual: a delivery is printed (or, with
 /// `--quiet-deliveries`, counted), acknowledgements are immediate, emits are answered.
+///
+/// An emit "relay:<node>:<room>:<text>" makes that node broadcast <text> to <room>: a broadcast
+/// caused by another server's message, for the causal-order tests.
 final class CommandHost: SocketHost {
     let name: String
     let quiet: Bool
     private let counts = NIOLockedValueBox(Counts())
+    private let adapterBox = NIOLockedValueBox<(any Adapter)?>(nil)
+
+    func attach(_ adapter: any Adapter) { adapterBox.withLockedValue { $0 = adapter } }
 
     struct Counts {
         var deliveries = 0
@@ -46,6 +52,10 @@ final class CommandHost: SocketHost {
     func receiveServerSideEmit(_ packet: ByteBuffer, from server: String) async -> ByteBuffer? {
         let text = String(buffer: packet)
         Output.line("emit \(server) \(text)")
+        let parts = text.split(separator: ":", maxSplits: 3).map(String.init)
+        if parts.count == 4, parts[0] == "relay", parts[1] == name, let adapter = adapterBox.withLockedValue({ $0 }) {
+            await adapter.broadcast(ByteBuffer(string: parts[3]), options: BroadcastOptions(rooms: [Room(parts[2])]))
+        }
         return ByteBuffer(string: "\(name):\(text)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MeshAdapter
+import MeshCore
 import NIOCore
 import RealtimeAdapter
 import ServiceLifecycle
@@ -85,6 +86,11 @@ struct ControlService: Service {
             return found.map { $0.map(\.name).sorted().joined(separator: ",") } ?? "-"
         case "sockets":
             return await adapter.sockets(in: rooms(arguments.first)).map(\.rawValue).sorted().joined(separator: ",")
+        case "counters":
+            let counters = await node.counters()
+            return
+                "replayed=\(counters.framesReplayed) lost=\(counters.framesLost) duplicates=\(counters.duplicateFrames)"
+                + " gate_waits=\(counters.gateWaits)"
         case "shutdown":
             await node.shutdown()
         default:

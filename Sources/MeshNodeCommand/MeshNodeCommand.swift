@@ -29,6 +29,7 @@ struct MeshNodeCommand: AsyncParsableCommand {
     @Option(help: "Suspicion before a peer is declared down, ms.") var suspicionMs: Int = 2_000
     @Option(help: "Anti-entropy interval, ms.") var gossipMs: Int = 500
     @Option(help: "Request timeout, ms.") var requestTimeoutMs: Int = 5_000
+    @Option(help: "Handshake deadline, ms.") var handshakeMs: Int = 5_000
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
     @Flag(help: "Count deliveries instead of printing them.") var quietDeliveries = false
     @Option(help: "Demo workload: sockets in room 'chat' on this node.") var demoSockets: Int = 0
@@ -53,6 +54,7 @@ struct MeshNodeCommand: AsyncParsableCommand {
                 heartbeatInterval: .milliseconds(heartbeatMs), suspectAfter: .milliseconds(suspectMs),
                 suspicionTimeout: .milliseconds(suspicionMs), gossipInterval: .milliseconds(gossipMs),
                 requestTimeout: .milliseconds(requestTimeoutMs)))
+        configuration.timeouts.handshake = .milliseconds(handshakeMs)
         if let secretFile {
             let secret = try Data(contentsOf: URL(fileURLWithPath: secretFile))
             configuration.secret = Array(secret).trimmingTrailingNewlines
@@ -69,6 +71,7 @@ struct MeshNodeCommand: AsyncParsableCommand {
         let node = try MeshNode(configuration: configuration, logger: logger)
         let host = CommandHost(name: name, quiet: quietDeliveries)
         let adapter = node.makeAdapter(host: host)
+        host.attach(adapter)
         var services: [any Service] = [node, ControlService(adapter: adapter, node: node), EventPrinter(node: node)]
         if demoSockets > 0 || demoRate > 0 {
             services.append(
@@ -90,7 +93,8 @@ struct EventPrinter: Service {
     func run() async throws {
         for await event in node.events.cancelOnGracefulShutdown() {
             switch event {
-            case .listening(let address): Output.line("ready \(node.id.name) \(node.id.incarnation) \(address)")
+            case .listening(let bound, let advertised):
+                Output.line("ready \(node.id.name) \(node.id.incarnation) \(bound) \(advertised)")
             case .peerUp(let peer): Output.line("peer-up \(peer.name) \(peer.incarnation)")
             case .peerDown(let peer, let reason): Output.line("peer-down \(peer.name) \(peer.incarnation) \(reason)")
             case .framesLost(let peer, let count): Output.line("frames-lost \(peer.name) \(count)")

@@ -103,14 +103,28 @@ import Testing
         }
     }
 
-    @Test func serverCountAndATimeoutThatNamesTheSilentServer() async throws {
+    @Test func aRequestTimesOutNamingTheServerThatDidNotAnswer() async throws {
+        try await TestCluster.with(count: 3) { cluster in
+            #expect(await cluster.formed())
+            cluster.hosts[2].answerEmits(after: .seconds(2))
+            do {
+                _ = try await cluster.adapters[0].serverSideEmitWithAck(
+                    ByteBuffer(string: "slow?"), timeout: .milliseconds(300))
+                Issue.record("expected a timeout")
+            } catch let error as AdapterError {
+                #expect(error.code == .timeout)
+                #expect(error.missingServers == ["node2"])
+            }
+        }
+    }
+
+    @Test func serverCountFollowsNodesLeaving() async throws {
         try await TestCluster.with(count: 3) { cluster in
             #expect(await cluster.formed())
             #expect(await cluster.adapters[0].serverCount() == 3)
-            // node2 stops answering (its event loop is busy elsewhere is hard to fake; shut it down
-            // without announcing instead): a request then waits for it until it is declared down.
             await cluster.nodes[2].shutdown()
             #expect(await eventually { await cluster.adapters[0].serverCount() == 2 })
+            #expect(await eventually { await cluster.adapters[1].serverCount() == 2 })
         }
     }
 }

@@ -12,6 +12,7 @@ final class TestHost: SocketHost {
         var delivered: [SocketID: [String]] = [:]
         var disconnected: [SocketID] = []
         var emits: [String] = []
+        var emitDelay: Duration = .zero
     }
 
     init(name: String) { self.name = name }
@@ -37,13 +38,19 @@ final class TestHost: SocketHost {
 
     func receiveServerSideEmit(_ packet: ByteBuffer, from server: String) async -> ByteBuffer? {
         let text = String(buffer: packet)
-        state.withLockedValue { $0.emits.append("\(server):\(text)") }
+        let delay = state.withLockedValue { state in
+            state.emits.append("\(server):\(text)")
+            return state.emitDelay
+        }
+        if delay > .zero { try? await Task.sleep(for: delay) }
         return ByteBuffer(string: "\(name) got \(text)")
     }
 
     var delivered: [SocketID: [String]] { state.withLockedValue { $0.delivered } }
     var disconnected: [SocketID] { state.withLockedValue { $0.disconnected } }
     var emits: [String] { state.withLockedValue { $0.emits } }
+    /// Makes this server slow to answer emits.
+    func answerEmits(after delay: Duration) { state.withLockedValue { $0.emitDelay = delay } }
 }
 
 /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.

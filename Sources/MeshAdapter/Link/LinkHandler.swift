@@ -91,6 +91,12 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .frame(var frame):
             node.metrics.bytesIn.increment(by: Int64(frame.readableBytes + 4))
             if handshake.isEstablished, let peer = peer?.node {
+                if frame.getInteger(at: frame.readerIndex, as: UInt8.self) == HandshakeMessage.refuseType {
+                    // The peer gave up on the handshake just as this side finished it.
+                    logger.info("Mesh link refused by peer after the handshake")
+                    close()
+                    return
+                }
                 do {
                     let message = try MeshWire.decode(frame: &frame)
                     node.received(message, from: peer, link: self)

@@ -42,13 +42,15 @@ extension NodeCore {
             .flatMapThrowing { channel in
                 let node = bound.value
                 node.serverChannel = channel
-                let port = channel.localAddress?.port ?? listen.port
-                let address = node.configuration.advertisedAddress ?? MeshAddress(host: listen.host, port: port)
+                let boundAddress = MeshAddress(host: listen.host, port: channel.localAddress?.port ?? listen.port)
+                let address = node.configuration.advertisedAddress ?? boundAddress
                 node.instance.address = address.description
                 node.handshakeIdentity.address = address.description
-                node.logger.info("Mesh node listening", metadata: ["mesh.address": "\(address)"])
+                node.logger.info(
+                    "Mesh node listening",
+                    metadata: ["mesh.address": "\(boundAddress)", "mesh.advertised": "\(address)"])
                 node.setListening(.success(address))
-                node.events.yield(.listening(address))
+                node.events.yield(.listening(bound: boundAddress, advertised: address))
                 for seed in node.configuration.seeds { node.want(seed) }
                 node.ticker = node.loop.scheduleRepeatedTask(
                     initialDelay: .zero, delay: TimeAmount(node.configuration.timeouts.tick)
