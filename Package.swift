@@ -15,7 +15,8 @@ let package = Package(
         .library(name: "MeshCore", targets: ["MeshCore"]),
         .library(name: "MeshAdapter", targets: ["MeshAdapter"]),
         .executable(name: "mesh-node", targets: ["MeshNodeCommand"]),
-        .executable(name: "mesh-demo", targets: ["MeshDemo"]),
+        .executable(name: "mesh-demo", targets: ["ClusterDemo"]),
+        .executable(name: "mesh-simulation", targets: ["SimulationDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -73,8 +74,8 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
-        .executableTarget(
-            name: "MeshNodeCommand",
+        .target(
+            name: "MeshNodeCLI",
             dependencies: [
                 "MeshAdapter",
                 "MeshCore",
@@ -91,9 +92,25 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .executableTarget(
-            name: "MeshDemo",
+            name: "MeshNodeCommand",
+            dependencies: ["MeshNodeCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "ClusterDemo",
+            dependencies: [
+                "MeshNodeCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "examples/ClusterDemo",
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "SimulationDemo",
             dependencies: ["MeshSimulation", "MeshCore", "RealtimeAdapter"],
-            path: "examples/MeshDemo",
+            path: "examples/SimulationDemo",
             swiftSettings: upcoming
         ),
         .testTarget(

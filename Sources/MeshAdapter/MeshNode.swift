@@ -83,6 +83,11 @@ public final class MeshNode: Service, Sendable {
         await onLoop { $0.instance.counters }
     }
 
+    /// Memberships of other nodes' sockets this node holds.
+    public func replicatedMemberships() async -> Int {
+        await onLoop { $0.instance.directory.replicatedMembershipCount }
+    }
+
     // MARK: Internals
 
     /// Runs `body` with the node's core on its event loop.

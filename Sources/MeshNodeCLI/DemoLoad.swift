@@ -31,9 +31,10 @@ struct DemoLoad: Service {
                 let counts = host.snapshot
                 let servers = await adapter.serverCount()
                 let members = await adapter.sockets(in: []).count
+                let replicated = await adapter.node.replicatedMemberships()
                 Output.line(
-                    "stats node=\(name) sent=\(sent) delivered=\(counts.deliveries) servers=\(servers) local_sockets=\(members)"
-                )
+                    "stats node=\(name) sent=\(sent) delivered=\(counts.deliveries) servers=\(servers)"
+                        + " local_sockets=\(members) replicated_memberships=\(replicated)")
             }
             try? await Task.sleep(for: interval)
         }

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import Logging
 import MeshAdapter
@@ -8,11 +8,15 @@ import ServiceLifecycle
 import UnixSignals
 
 /// One mesh node as a process: `mesh-node --name a --listen 127.0.0.1:7001 --seed 127.0.0.1:7000`.
-@main
-struct MeshNodeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "mesh-node",
+///
+/// Commands on stdin drive its adapter (see `ControlService`); events, deliveries and answers
+/// are printed on stdout, one per line; logs go to stderr.
+public struct NodeCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "node",
         abstract: "Run one MeshAdapter node, driven by commands on stdin.")
+
+    public init() {}
 
     @Option(help: "This node's name, unique in the cluster.") var name: String
     @Option(help: "Where to listen, host:port (port 0: any).") var listen: String = "127.0.0.1:0"
@@ -35,10 +39,11 @@ struct MeshNodeCommand: AsyncParsableCommand {
     @Option(help: "Demo workload: sockets in room 'chat' on this node.") var demoSockets: Int = 0
     @Option(help: "Demo workload: broadcasts per second to 'chat'.") var demoRate: Int = 0
 
-    func run() async throws {
+    public func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "mesh-node.\(name)")
