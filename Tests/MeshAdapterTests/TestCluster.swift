@@ -18,6 +18,7 @@ struct TestCluster {
     /// Starts `count` nodes, the first a seed for the others, runs `body`, then shuts all down.
     static func with<T>(
         count: Int,
+        prefix: String = "node",
         configure: (inout MeshConfiguration) -> Void = { _ in },
         _ body: (TestCluster) async throws -> T
     ) async throws -> T {
@@ -26,12 +27,12 @@ struct TestCluster {
             var seed: MeshAddress?
             for index in 0..<count {
                 var configuration = MeshConfiguration(
-                    nodeName: "node\(index)", seeds: seed.map { [$0] } ?? [], protocolSettings: fastSettings)
+                    nodeName: "\(prefix)\(index)", seeds: seed.map { [$0] } ?? [], protocolSettings: fastSettings)
                 configure(&configuration)
                 var logger = Logger(label: "test.node\(index)")
                 logger.logLevel = .warning
                 let node = try MeshNode(configuration: configuration, logger: logger)
-                let host = TestHost(name: "node\(index)")
+                let host = TestHost(name: "\(prefix)\(index)")
                 cluster.adapters.append(node.makeAdapter(host: host))
                 cluster.nodes.append(node)
                 cluster.hosts.append(host)

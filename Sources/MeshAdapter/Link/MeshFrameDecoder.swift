@@ -2,7 +2,7 @@ import MeshCore
 import NIOCore
 
 /// What arrives on a connection: first the preamble, then length-prefixed frames.
-enum MeshInbound {
+enum MeshInbound: Equatable {
     case preamble(magic: UInt32, version: UInt16)
     /// One frame without its length prefix: type, version and body.
     case frame(ByteBuffer)
@@ -16,7 +16,11 @@ struct MeshFrameDecoder: NIOSingleStepByteToMessageDecoder {
     let maximumFrameSize: Int
     private var preambleRead = false
 
-    init(maximumFrameSize: Int) { self.maximumFrameSize = maximumFrameSize }
+    /// `preambleRead` starts past the preamble (for tests of the framing alone).
+    init(maximumFrameSize: Int, preambleRead: Bool = false) {
+        self.maximumFrameSize = maximumFrameSize
+        self.preambleRead = preambleRead
+    }
 
     mutating func decode(buffer: inout ByteBuffer) throws -> MeshInbound? {
         if !preambleRead {
