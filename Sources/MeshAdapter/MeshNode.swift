@@ -88,6 +88,29 @@ public final class MeshNode: Service, Sendable {
         await onLoop { $0.instance.directory.replicatedMembershipCount }
     }
 
+    /// Bytes written to and read from other nodes so far, framing included.
+    public func trafficBytes() async -> (written: Int, read: Int) {
+        await onLoop { ($0.bytesOut, $0.bytesIn) }
+    }
+
+    /// Bytes queued for other nodes and not yet written: a sender can pace itself on it.
+    public func outboundBacklog() async -> Int {
+        await onLoop { $0.outboundBacklog }
+    }
+
+    /// Returns once this node's directory shows a member of `room` on another node.
+    public func waitUntilVisible(room: Room) async throws {
+        let future: EventLoopFuture<Void> = await onLoop { core in
+            if !core.instance.directory.nodes(withMembersIn: [room]).isEmpty {
+                return core.loop.makeSucceededVoidFuture()
+            }
+            let promise = core.loop.makePromise(of: Void.self)
+            core.roomWatchers[room, default: []].append(promise)
+            return promise.futureResult
+        }
+        try await future.get()
+    }
+
     // MARK: Internals
 
     /// Runs `body` with the node's core on its event loop.

@@ -7,29 +7,37 @@ import RealtimeAdapter
 
 extension MeshInstance {
     /// Numbers `payload` for `peer`, keeps it for replay, and sends it if the link is up.
+    ///
+    /// Peers are mutated in place (`peers[peer]!`), never copied out and written back: a copy
+    /// would make the next append copy the whole replay buffer.
     mutating func sendOrdered(_ payload: OrderedPayload, to peer: NodeID, actions: inout [MeshAction]) {
-        guard var state = peers[peer], state.status.isLive else { return }
+        guard let status = peers[peer]?.status, status.isLive else { return }
+        let frame = Self.number(
+            payload, on: &peers[peer]!.outbound, directory: directory, settings: settings, counters: &counters)
+        if peers[peer]!.linked { actions.append(.send(.ordered(frame), to: peer)) }
+    }
+
+    private static func number(
+        _ payload: OrderedPayload, on outbound: inout OutboundChannel, directory: Directory, settings: MeshSettings,
+        counters: inout MeshCounters
+    ) -> OrderedFrame {
         let frame = OrderedFrame(
-            sequence: state.outbound.nextSequence,
-            vector: vectorChanges(&state.outbound),
-            payload: payload)
-        state.outbound.nextSequence += 1
-        state.outbound.replay.append(frame)
-        state.outbound.replayBytes += payload.packetBytes
-        while state.outbound.replay.count > settings.replayFrames
-            || state.outbound.replayBytes > settings.replayBytes,
-            let oldest = state.outbound.replay.popFirst()
+            sequence: outbound.nextSequence, vector: vectorChanges(&outbound, directory: directory), payload: payload)
+        outbound.nextSequence += 1
+        outbound.replay.append(frame)
+        outbound.replayBytes += payload.packetBytes
+        while outbound.replay.count > settings.replayFrames || outbound.replayBytes > settings.replayBytes,
+            let oldest = outbound.replay.popFirst()
         {
-            state.outbound.replayBytes -= oldest.payload.packetBytes
+            outbound.replayBytes -= oldest.payload.packetBytes
             counters.replayEvictions += 1
         }
-        if state.linked { actions.append(.send(.ordered(frame), to: peer)) }
-        peers[peer] = state
+        return frame
     }
 
     /// The entries of this node's vector the peer has not been told yet: none while the
     /// directory is quiet, which is what keeps the causal gate almost free.
-    func vectorChanges(_ outbound: inout OutboundChannel) -> [VectorEntry] {
+    private static func vectorChanges(_ outbound: inout OutboundChannel, directory: Directory) -> [VectorEntry] {
         guard outbound.sentEpoch != directory.epoch else { return [] }
         var changes: [VectorEntry] = []
         for (origin, version) in directory.vector.entries where outbound.sentVector[origin] != version {
@@ -43,36 +51,50 @@ extension MeshInstance {
     mutating func receiveOrdered(
         _ frame: OrderedFrame, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
-        guard var state = peers[peer] else { return }
-        if frame.sequence < state.inbound.expected {
+        guard let expected = peers[peer]?.inbound.expected else { return }
+        if frame.sequence < expected {
             counters.duplicateFrames += 1
             return
         }
-        if frame.sequence > state.inbound.expected {
-            if state.inbound.early.count < settings.reorderFrames { state.inbound.early[frame.sequence] = frame }
-            peers[peer] = state
+        if frame.sequence > expected {
+            if peers[peer]!.inbound.early.count < settings.reorderFrames {
+                peers[peer]!.inbound.early[frame.sequence] = frame
+            }
             requestResume(from: peer, now: now, actions: &actions)
             return
         }
+        // The common case: in order, nothing waiting at the gate, nothing new to require.
+        if frame.vector.isEmpty, peers[peer]!.inbound.gated.isEmpty, peers[peer]!.inbound.early.isEmpty,
+            peers[peer]!.inbound.requirementCovered
+        {
+            peers[peer]!.inbound.expected += 1
+            acknowledgeIfDue(peer, accepted: 1, actions: &actions)
+            handle(frame.payload, from: peer, now: now, actions: &actions)
+            return
+        }
         var accepted = 1
-        accept(frame, into: &state.inbound, now: now)
-        while let next = state.inbound.early.removeValue(forKey: state.inbound.expected) {
-            accept(next, into: &state.inbound, now: now)
+        Self.accept(frame, into: &peers[peer]!.inbound, now: now)
+        while let next = peers[peer]!.inbound.early.removeValue(forKey: peers[peer]!.inbound.expected) {
+            Self.accept(next, into: &peers[peer]!.inbound, now: now)
             accepted += 1
         }
-        state.inbound.sinceAcknowledged += accepted
-        if state.inbound.sinceAcknowledged >= settings.acknowledgeEvery {
-            state.inbound.sinceAcknowledged = 0
-            actions.append(.send(.heartbeat(heartbeat(for: state)), to: peer))
-        }
-        peers[peer] = state
+        acknowledgeIfDue(peer, accepted: accepted, actions: &actions)
         drainGate(of: peer, now: now, actions: &actions)
     }
 
-    private func accept(_ frame: OrderedFrame, into inbound: inout InboundChannel, now: MeshInstant) {
+    private mutating func acknowledgeIfDue(_ peer: NodeID, accepted: Int, actions: inout [MeshAction]) {
+        peers[peer]!.inbound.sinceAcknowledged += accepted
+        if peers[peer]!.inbound.sinceAcknowledged >= settings.acknowledgeEvery {
+            peers[peer]!.inbound.sinceAcknowledged = 0
+            actions.append(.send(.heartbeat(heartbeat(for: peers[peer]!)), to: peer))
+        }
+    }
+
+    private static func accept(_ frame: OrderedFrame, into inbound: inout InboundChannel, now: MeshInstant) {
         inbound.expected += 1
         for entry in frame.vector where entry.version > inbound.peerVector[entry.origin] {
             inbound.peerVector[entry.origin] = entry.version
+            inbound.requirementCovered = false
         }
         inbound.gated.append(GatedFrame(payload: frame.payload, requirement: inbound.peerVector, since: now))
     }
@@ -89,6 +111,13 @@ extension MeshInstance {
                 counters.gateTimeouts += 1
             }
             peers[peer]?.inbound.gated.removeFirst()
+            if peers[peer]?.inbound.gated.isEmpty == true,
+                head.requirement == peers[peer]?.inbound.peerVector
+            {
+                // Everything this peer has told so far is covered: later frames that add no
+                // requirement can skip the gate.
+                peers[peer]?.inbound.requirementCovered = true
+            }
             handle(head.payload, from: peer, now: now, actions: &actions)
         }
     }
@@ -179,10 +208,9 @@ extension MeshInstance {
     mutating func receiveHeartbeat(
         _ heartbeat: Heartbeat, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
-        guard var state = peers[peer] else { return }
-        state.outbound.acknowledge(below: heartbeat.receivedBelow)
-        peers[peer] = state
-        if heartbeat.nextToSend > state.inbound.expected {
+        guard peers[peer] != nil else { return }
+        peers[peer]!.outbound.acknowledge(below: heartbeat.receivedBelow)
+        if heartbeat.nextToSend > peers[peer]!.inbound.expected {
             requestResume(from: peer, now: now, actions: &actions)
         }
     }

@@ -100,15 +100,12 @@ public struct MeshInstance: Sendable {
     public mutating func receive(
         _ message: MeshMessage, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
-        guard var state = peers[peer], state.status != .down, state.status != .left else {
-            return
+        guard let status = peers[peer]?.status, status != .down, status != .left else { return }
+        peers[peer]!.lastHeard = now
+        if case .suspect = status {
+            peers[peer]!.status = .alive
+            peers[peer]!.probe = nil
         }
-        state.lastHeard = now
-        if case .suspect = state.status {
-            state.status = .alive
-            state.probe = nil
-        }
-        peers[peer] = state
 
         switch message {
         case .deltas(let origin, let deltas):

@@ -61,6 +61,9 @@ struct InboundChannel: Sendable {
     var peerVector = VersionVector()
     /// Frames in order, waiting until this node's directory covers their vector.
     var gated: Deque<GatedFrame> = []
+    /// True when this node's directory covered `peerVector` the last time it was checked, so
+    /// a frame that changes no requirement needs no check. Reset whenever the vector grows.
+    var requirementCovered = true
     var lastResume: MeshInstant?
     var lastPull: MeshInstant?
     var sinceAcknowledged = 0

@@ -36,6 +36,9 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     var peerID: NodeID? { handshake.isEstablished ? peer?.node : nil }
 
+    /// Bytes encoded for this link and not yet written.
+    var pendingBytes: Int { pending?.readableBytes ?? 0 }
+
     // MARK: Lifecycle
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -90,6 +93,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
             perform(handshake.receivedPreamble(magic: magic, version: version))
         case .frame(var frame):
             node.metrics.bytesIn.increment(by: Int64(frame.readableBytes + 4))
+            node.bytesIn += frame.readableBytes + 4
             if handshake.isEstablished, let peer = peer?.node {
                 if frame.getInteger(at: frame.readerIndex, as: UInt8.self) == HandshakeMessage.refuseType {
                     // The peer gave up on the handshake just as this side finished it.
@@ -196,6 +200,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard let context, context.channel.isWritable, let buffer = pending, buffer.readableBytes > 0 else { return }
         pending = nil
         node.metrics.bytesOut.increment(by: Int64(buffer.readableBytes))
+        node.bytesOut += buffer.readableBytes
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 

@@ -182,6 +182,8 @@ extension NodeCore {
                 waiter.fail(AdapterError(code: .shutdown, message: "the node shut down"))
             }
             node.waiters.removeAll()
+            for waiter in node.roomWatchers.values.flatMap({ $0 }) { waiter.fail(AdapterError(code: .shutdown)) }
+            node.roomWatchers.removeAll()
             node.hostWork.finish()
             node.events.finish()
             node.setListening(.failure(MeshNodeError("the node shut down")))

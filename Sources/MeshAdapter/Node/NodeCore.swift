@@ -36,6 +36,11 @@ final class NodeCore {
     var ticker: RepeatedTask?
     var shuttingDown = false
     var lag: (target: VersionVector, since: MeshInstant)?
+    /// Bytes written to and read from all links, for statistics.
+    var bytesOut = 0
+    var bytesIn = 0
+    /// Rooms someone waits to see a remote member in (`MeshNode.waitUntilVisible`).
+    var roomWatchers: [Room: [EventLoopPromise<Void>]] = [:]
     var lastGaugeUpdate: MeshInstant = .zero
     /// Where the node listens, once it does, or why it cannot.
     var listening: Result<MeshAddress, any Error>?
@@ -101,6 +106,7 @@ final class NodeCore {
             lag = (digest, now())
         }
         run { instance, actions, now in instance.receive(message, from: peer, now: now, actions: &actions) }
+        if !roomWatchers.isEmpty { settleRoomWatchers() }
         if let watched = lag, !instance.directory.isBehind(watched.target) {
             metrics.convergenceLag.recordNanoseconds(Int64(clamping: now().nanoseconds &- watched.since.nanoseconds))
             lag = nil
@@ -129,6 +135,16 @@ final class NodeCore {
         perform(actions)
         return promise.futureResult
     }
+
+    func settleRoomWatchers() {
+        for (room, waiters) in roomWatchers where !instance.directory.nodes(withMembersIn: [room]).isEmpty {
+            roomWatchers[room] = nil
+            for waiter in waiters { waiter.succeed() }
+        }
+    }
+
+    /// Bytes queued on links and not yet handed to the socket.
+    var outboundBacklog: Int { links.values.reduce(0) { $0 + $1.pendingBytes } }
 
     // MARK: Actions
 

@@ -1,0 +1,118 @@
+import Benchmark
+import MeshCore
+import NIOCore
+import RealtimeAdapter
+
+// Micro-benchmarks of the protocol core's hot paths. Allocation counts are gated by the
+// committed thresholds; wall-clock figures are reported, not gated (machines here are noisy).
+
+let packet = ByteBuffer(repeating: 0x61, count: 100)
+let origin = NodeID(name: "origin", incarnation: 1)
+let peers = (0..<3).map { NodeID(name: "peer\($0)", incarnation: 1) }
+let broadcastFrame = MeshMessage.ordered(
+    OrderedFrame(
+        sequence: 42, vector: [], payload: .broadcast(BroadcastFrame(rooms: ["chat"], except: [], packet: packet))))
+
+/// 1,000 deltas of one origin: 250 sockets joining 3 of 100 rooms, then some leaving.
+let originDeltas: [Delta] = {
+    var directory = Directory(selfID: origin)
+    var deltas: [Delta] = []
+    for index in 0..<1_000 {
+        let socket = SocketID("socket-\(index % 250)")
+        let change: DirectoryChange =
+            index < 750 ? .join(socket, [Room("room-\(index % 100)")]) : .leave(socket, [Room("room-\(index % 100)")])
+        if let delta = directory.applyLocal(change) { deltas.append(delta) }
+    }
+    return deltas
+}()
+
+/// A directory holding 1,000 single-node rooms spread over 5 origins.
+let routingDirectory: Directory = {
+    var directory = Directory(selfID: origin)
+    for node in 0..<5 {
+        let id = NodeID(name: "n\(node)", incarnation: 1)
+        let deltas = (0..<200).map { index in
+            Delta(
+                version: UInt64(index + 1),
+                change: .join(SocketID("s\(node)-\(index)"), [Room("room-\(node * 200 + index)")]))
+        }
+        _ = directory.apply(deltas, from: id)
+    }
+    return directory
+}()
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(1), maxIterations: 1_000_000)
+
+    Benchmark("Frame encode, 100 B broadcast") { benchmark in
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(4_096)
+        for _ in benchmark.scaledIterations {
+            buffer.clear()
+            MeshWire.encode(broadcastFrame, into: &buffer)
+            blackHole(buffer.readableBytes)
+        }
+    }
+
+    Benchmark("Frame decode, 100 B broadcast") { benchmark in
+        let encoded = MeshWire.encode(broadcastFrame)
+        for _ in benchmark.scaledIterations {
+            var bytes = encoded
+            blackHole(try MeshWire.readFrame(from: &bytes, maximumFrameSize: 1 << 20))
+        }
+    }
+
+    Benchmark("Directory apply, 1,000 deltas", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            var directory = Directory(selfID: peers[0])
+            blackHole(directory.apply(originDeltas, from: origin))
+        }
+    }
+
+    Benchmark("Directory merge, 5 origins of 200 sockets") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var empty = Directory(selfID: peers[0])
+            empty.merge(routingDirectory)
+            blackHole(empty.internedRoomCount)
+        }
+    }
+
+    Benchmark("Routing lookup, one of 1,000 single-node rooms") { benchmark in
+        let rooms: [Set<Room>] = (0..<1_000).map { [Room("room-\($0)")] }
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            blackHole(routingDirectory.nodes(withMembersIn: rooms[index]))
+            index = (index + 1) % 1_000
+        }
+    }
+
+    Benchmark("Broadcast fan-out, 3 peers, 1 local socket") { benchmark in
+        var instance = MeshInstance(id: origin)
+        var actions: [MeshAction] = []
+        instance.join("local", rooms: ["chat"], now: .zero, actions: &actions)
+        for peer in peers {
+            instance.linkUp(peer, now: .zero, actions: &actions)
+            _ = instance.directory
+            instance.receive(
+                .deltas(origin: peer, [Delta(version: 1, change: .join(SocketID("\(peer.name)-s"), ["chat"]))]),
+                from: peer, now: .zero, actions: &actions)
+        }
+        actions.removeAll(keepingCapacity: true)
+        let options = BroadcastOptions(rooms: ["chat"])
+        for _ in benchmark.scaledIterations {
+            instance.broadcast(packet, options: options, actions: &actions)
+            blackHole(actions.count)
+            actions.removeAll(keepingCapacity: true)
+            if instance.unacknowledgedFrames(to: peers[0]) > 50_000 {
+                // Acknowledge, as the peers' heartbeats would, to keep the replay buffer bounded.
+                for peer in peers {
+                    instance.receive(
+                        .heartbeat(Heartbeat(receivedBelow: .max, nextToSend: 1)), from: peer, now: .zero,
+                        actions: &actions)
+                }
+                actions.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+}
