@@ -13,20 +13,22 @@ extension MeshInstance {
     mutating func sendOrdered(_ payload: OrderedPayload, to peer: NodeID, actions: inout [MeshAction]) {
         guard let status = peers[peer]?.status, status.isLive else { return }
         let frame = Self.number(
-            payload, on: &peers[peer]!.outbound, directory: directory, settings: settings, counters: &counters)
+            payload, on: &peers[peer]!.outbound, epoch: directory.epoch, vector: directory.vector,
+            limits: (settings.replayFrames, settings.replayBytes), counters: &counters)
         if peers[peer]!.linked { actions.append(.send(.ordered(frame), to: peer)) }
     }
 
     private static func number(
-        _ payload: OrderedPayload, on outbound: inout OutboundChannel, directory: Directory, settings: MeshSettings,
-        counters: inout MeshCounters
+        _ payload: OrderedPayload, on outbound: inout OutboundChannel, epoch: UInt64, vector: VersionVector,
+        limits: (frames: Int, bytes: Int), counters: inout MeshCounters
     ) -> OrderedFrame {
         let frame = OrderedFrame(
-            sequence: outbound.nextSequence, vector: vectorChanges(&outbound, directory: directory), payload: payload)
+            sequence: outbound.nextSequence, vector: vectorChanges(&outbound, epoch: epoch, vector: vector),
+            payload: payload)
         outbound.nextSequence += 1
         outbound.replay.append(frame)
         outbound.replayBytes += payload.packetBytes
-        while outbound.replay.count > settings.replayFrames || outbound.replayBytes > settings.replayBytes,
+        while outbound.replay.count > limits.frames || outbound.replayBytes > limits.bytes,
             let oldest = outbound.replay.popFirst()
         {
             outbound.replayBytes -= oldest.payload.packetBytes
@@ -37,14 +39,16 @@ extension MeshInstance {
 
     /// The entries of this node's vector the peer has not been told yet: none while the
     /// directory is quiet, which is what keeps the causal gate almost free.
-    private static func vectorChanges(_ outbound: inout OutboundChannel, directory: Directory) -> [VectorEntry] {
-        guard outbound.sentEpoch != directory.epoch else { return [] }
+    private static func vectorChanges(_ outbound: inout OutboundChannel, epoch: UInt64, vector: VersionVector)
+        -> [VectorEntry]
+    {
+        guard outbound.sentEpoch != epoch else { return [] }
         var changes: [VectorEntry] = []
-        for (origin, version) in directory.vector.entries where outbound.sentVector[origin] != version {
+        for (origin, version) in vector.entries where outbound.sentVector[origin] != version {
             changes.append(VectorEntry(origin: origin, version: version))
         }
-        outbound.sentVector = directory.vector
-        outbound.sentEpoch = directory.epoch
+        outbound.sentVector = vector
+        outbound.sentEpoch = epoch
         return changes
     }
 
