@@ -57,11 +57,15 @@ final class Child: Sendable {
         return try await next()
     }
 
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+    func stop() { Child.stop(process) }
+
+    /// SIGTERM, then SIGKILL if it is still running a second later. (Polls rather than
+    /// `waitUntilExit`, which was seen to hang here.)
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        for _ in 0..<100 where process.isRunning { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
 

@@ -36,7 +36,7 @@ struct Coordinate: AsyncParsableCommand {
         redis.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         redis.standardOutput = FileHandle.nullDevice
         try redis.run()
-        defer { redis.terminate() }
+        defer { Child.stop(redis) }
         try await waitForRedis(port: port)
         let workers = try await (0..<3).asyncMap { index in
             try Child(
@@ -48,8 +48,7 @@ struct Coordinate: AsyncParsableCommand {
         try await setUp(workers)
         report.redis = try await measure(workers, bytes: { try redisBytes(port: port) })
         workers.forEach { $0.stop() }
-        redis.terminate()
-        redis.waitUntilExit()
+        Child.stop(redis)
 
         print("== memory: \(memberships) replicated memberships in one directory")
         report.bytesPerMembership = MemoryBench.bytesPerMembership(memberships)

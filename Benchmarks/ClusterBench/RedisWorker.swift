@@ -61,8 +61,9 @@ struct RedisSystem: BenchSystem {
             payload.writeString(room.name)
         }
         payload.writeImmutableBuffer(packet)
+        let message = payload
         let publisher = self.publisher
-        loop.execute { publisher.value.publish(payload) }
+        loop.execute { publisher.value.publish(message) }
     }
 
     func pace() async throws {
