@@ -134,6 +134,7 @@ let package = Package(
             name: "MeshAdapterTests",
             dependencies: [
                 "MeshAdapter",
+                "MeshNodeCLI",
                 "MeshCore",
                 "RealtimeAdapter",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Foundation
 import MeshAdapter
+import MeshNodeCLI
 import NIOConcurrencyHelpers
 
 /// A `mesh-node` child process, driven over stdin and read line by line from stdout.
@@ -36,8 +37,8 @@ final class NodeProcess: Sendable {
         input = stdin.fileHandleForWriting
         let output = self.output
         let errors = self.errors
-        Self.pump(stdout.fileHandleForReading) { line in output.withLockedValue { $0.append(line) } }
-        Self.pump(stderr.fileHandleForReading) { line in errors.withLockedValue { $0 += line + "\n" } }
+        LineReader.pump(stdout.fileHandleForReading) { line in output.withLockedValue { $0.append(line) } }
+        LineReader.pump(stderr.fileHandleForReading) { line in errors.withLockedValue { $0 += line + "\n" } }
         try process.run()
         var ready: [Substring]?
         let deadline = ContinuousClock.now + timeout
@@ -56,22 +57,6 @@ final class NodeProcess: Sendable {
         }
         self.address = address
         self.incarnation = incarnation
-    }
-
-    private static func pump(_ handle: FileHandle, _ line: @escaping @Sendable (String) -> Void) {
-        let thread = Thread {
-            var pending = Data()
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                pending.append(chunk)
-                while let newline = pending.firstIndex(of: 10) {
-                    line(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
-                    pending.removeSubrange(pending.startIndex...newline)
-                }
-            }
-        }
-        thread.start()
     }
 
     var lines: [String] { output.withLockedValue { $0 } }

@@ -1,4 +1,5 @@
 import Foundation
+import MeshNodeCLI
 import NIOConcurrencyHelpers
 
 /// One node of the demo: a copy of this executable run as `mesh-demo node`, read line by line.
@@ -31,18 +32,7 @@ final class ChildNode: Sendable {
         let name = self.name
         process.terminationHandler = { _ in state.withLockedValue { $0.exited = true } }
         try process.run()
-        Thread {
-            var pending = Data()
-            let handle = stdout.fileHandleForReading
-            while case let chunk = handle.availableData, !chunk.isEmpty {
-                pending.append(chunk)
-                while let newline = pending.firstIndex(of: 10) {
-                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                    pending.removeSubrange(pending.startIndex...newline)
-                    Self.read(line, into: state, node: name)
-                }
-            }
-        }.start()
+        LineReader.pump(stdout.fileHandleForReading) { line in Self.read(line, into: state, node: name) }
     }
 
     private static func read(_ line: String, into state: NIOLockedValueBox<State>, node: String) {
