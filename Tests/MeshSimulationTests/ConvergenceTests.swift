@@ -10,7 +10,7 @@ import Testing
     static let steps = 400
     /// The bound proved: convergence within this many gossip intervals (50 ms each here) after
     /// healing. A healed link exchanges digests at once, so one round trip (under 2 × 25 ms
-    /// here) plus the snapshot parts usually suffices; the slowest of the 200 seeds took 110 ms
+    /// here) plus the snapshot parts usually suffices; the slowest of the 200 seeds took 95 ms
     /// (a reconnect after a false suspicion adds its 50 ms back-off).
     static let roundsBound = 4
 
