@@ -20,6 +20,10 @@ public struct MeshNodeError: Error, Hashable, Sendable, CustomStringConvertible 
 }
 
 extension NodeCore {
+    /// Every link: no Nagle delay (writes are already coalesced per tick), and room in NIO's
+    /// buffer for a burst before the link's own queue takes over.
+    static let waterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 256 * 1024, high: 1024 * 1024)
+
     // MARK: Listening
 
     func bind() -> EventLoopFuture<MeshAddress> {
@@ -34,7 +38,7 @@ extension NodeCore {
         return ServerBootstrap(group: loop)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
+            .childChannelOption(.writeBufferWaterMark, value: Self.waterMark)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try bound.value.configure(channel, dialed: nil) }
             }
@@ -131,7 +135,7 @@ extension NodeCore {
         ClientBootstrap(group: loop)
             .connectTimeout(.seconds(2))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
+            .channelOption(.writeBufferWaterMark, value: Self.waterMark)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try bound.value.configure(channel, dialed: address) }
             }
