@@ -41,9 +41,8 @@ extension MeshInstance {
         case .applied:
             counters.deltasApplied += deltas.count
             directoryAdvanced(now: now, actions: &actions)
-        case .gap(let have):
+        case .gap:
             // Ask the sender for what lies between: it is at least as far along as it sent.
-            _ = have
             counters.deltasApplied += deltas.count
             actions.append(.send(.digest(directory.vector, isReply: true), to: peer))
             directoryAdvanced(now: now, actions: &actions)

@@ -99,7 +99,6 @@ let benchmarks: @Sendable () -> Void = {
         instance.join("local", rooms: ["chat"], now: .zero, actions: &actions)
         for peer in peers {
             instance.linkUp(peer, now: .zero, actions: &actions)
-            _ = instance.directory
             instance.receive(
                 .deltas(origin: peer, [Delta(version: 1, change: .join(SocketID("\(peer.name)-s"), ["chat"]))]),
                 from: peer, now: .zero, actions: &actions)
