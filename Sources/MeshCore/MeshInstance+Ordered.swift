@@ -11,11 +11,12 @@ extension MeshInstance {
     /// Peers are mutated in place (`peers[peer]!`), never copied out and written back: a copy
     /// would make the next append copy the whole replay buffer.
     mutating func sendOrdered(_ payload: OrderedPayload, to peer: NodeID, actions: inout [MeshAction]) {
-        guard let status = peers[peer]?.status, status.isLive else { return }
+        // Through `values[index]`: a borrow, where `peers[peer]?.field` copies the whole Peer.
+        guard let index = peers.index(forKey: peer), peers.values[index].status.isLive else { return }
         let frame = Self.number(
-            payload, on: &peers[peer]!.outbound, epoch: directory.epoch, vector: directory.vector,
+            payload, on: &peers.values[index].outbound, epoch: directory.epoch, vector: directory.vector,
             limits: (settings.replayFrames, settings.replayBytes), counters: &counters)
-        if peers[peer]!.linked { actions.append(.send(.ordered(frame), to: peer)) }
+        if peers.values[index].linked { actions.append(.send(.ordered(frame), to: peer)) }
     }
 
     private static func number(
@@ -55,7 +56,8 @@ extension MeshInstance {
     mutating func receiveOrdered(
         _ frame: OrderedFrame, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
-        guard let expected = peers[peer]?.inbound.expected else { return }
+        guard let index = peers.index(forKey: peer) else { return }
+        let expected = peers.values[index].inbound.expected
         if frame.sequence < expected {
             counters.duplicateFrames += 1
             return
@@ -68,11 +70,15 @@ extension MeshInstance {
             return
         }
         // The common case: in order, nothing waiting at the gate, nothing new to require.
-        if frame.vector.isEmpty, peers[peer]!.inbound.gated.isEmpty, peers[peer]!.inbound.early.isEmpty,
-            peers[peer]!.inbound.requirementCovered
+        if frame.vector.isEmpty, peers.values[index].inbound.gated.isEmpty, peers.values[index].inbound.early.isEmpty,
+            peers.values[index].inbound.requirementCovered
         {
-            peers[peer]!.inbound.expected += 1
-            acknowledgeIfDue(peer, accepted: 1, actions: &actions)
+            peers.values[index].inbound.expected += 1
+            peers.values[index].inbound.sinceAcknowledged += 1
+            if peers.values[index].inbound.sinceAcknowledged >= settings.acknowledgeEvery {
+                peers.values[index].inbound.sinceAcknowledged = 0
+                actions.append(.send(.heartbeat(heartbeat(for: peers.values[index])), to: peer))
+            }
             handle(frame.payload, from: peer, now: now, actions: &actions)
             return
         }

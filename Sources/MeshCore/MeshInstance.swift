@@ -100,11 +100,13 @@ public struct MeshInstance: Sendable {
     public mutating func receive(
         _ message: MeshMessage, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
-        guard let status = peers[peer]?.status, status != .down, status != .left else { return }
-        peers[peer]!.lastHeard = now
+        guard let index = peers.index(forKey: peer) else { return }
+        let status = peers.values[index].status
+        guard status != .down, status != .left else { return }
+        peers.values[index].lastHeard = now
         if case .suspect = status {
-            peers[peer]!.status = .alive
-            peers[peer]!.probe = nil
+            peers.values[index].status = .alive
+            peers.values[index].probe = nil
         }
 
         switch message {

@@ -8,7 +8,7 @@ import NIOCore
 ///
 /// Lives on the node's event loop, like the node itself; not Sendable.
 final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = MeshInbound
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let node: NodeCore
@@ -22,6 +22,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private var pending: ByteBuffer?
     private var flushScheduled = false
+    private var preambleSeen = false
     private var closing = false
     private(set) var logger: Logger
 
@@ -88,33 +89,36 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: Reading
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .preamble(let magic, let version):
+        var frame = unwrapInboundIn(data)
+        if !preambleSeen {
+            preambleSeen = true
+            let magic = frame.readInteger(as: UInt32.self) ?? 0
+            let version = frame.readInteger(as: UInt16.self) ?? 0
             perform(handshake.receivedPreamble(magic: magic, version: version))
-        case .frame(var frame):
-            node.metrics.bytesIn.increment(by: Int64(frame.readableBytes + 4))
-            node.bytesIn += frame.readableBytes + 4
-            if handshake.isEstablished, let peer = peer?.node {
-                if frame.getInteger(at: frame.readerIndex, as: UInt8.self) == HandshakeMessage.refuseType {
-                    // The peer gave up on the handshake just as this side finished it.
-                    logger.info("Mesh link refused by peer after the handshake")
-                    close()
-                    return
-                }
-                do {
-                    let message = try MeshWire.decode(frame: &frame)
-                    node.received(message, from: peer, link: self)
-                } catch {
-                    logger.info("Malformed frame from peer; closing the link", metadata: ["mesh.error": "\(error)"])
-                    node.metrics.malformedFrames.increment()
-                    close()
-                }
-            } else {
-                do {
-                    perform(handshake.received(try HandshakeMessage.decode(&frame)))
-                } catch {
-                    perform(refusal(error))
-                }
+            return
+        }
+        node.metrics.bytesIn.increment(by: Int64(frame.readableBytes + 4))
+        node.bytesIn += frame.readableBytes + 4
+        if handshake.isEstablished, let peer = peer?.node {
+            if frame.getInteger(at: frame.readerIndex, as: UInt8.self) == HandshakeMessage.refuseType {
+                // The peer gave up on the handshake just as this side finished it.
+                logger.info("Mesh link refused by peer after the handshake")
+                close()
+                return
+            }
+            do {
+                let message = try MeshWire.decode(frame: &frame)
+                node.received(message, from: peer, link: self)
+            } catch {
+                logger.info("Malformed frame from peer; closing the link", metadata: ["mesh.error": "\(error)"])
+                node.metrics.malformedFrames.increment()
+                close()
+            }
+        } else {
+            do {
+                perform(handshake.received(try HandshakeMessage.decode(&frame)))
+            } catch {
+                perform(refusal(error))
             }
         }
     }

@@ -1,17 +1,13 @@
 import MeshCore
 import NIOCore
 
-/// What arrives on a connection: first the preamble, then length-prefixed frames.
-enum MeshInbound: Equatable {
-    case preamble(magic: UInt32, version: UInt16)
-    /// One frame without its length prefix: type, version and body.
-    case frame(ByteBuffer)
-}
-
-/// Splits the byte stream into the preamble and frames. A length prefix over the maximum is
-/// refused as soon as it is read, before anything is buffered for it.
+/// Splits the byte stream into the preamble (its first 6 bytes) and then frames, each without
+/// its length prefix. Both come out as `ByteBuffer`s, which cross the pipeline without the
+/// dynamic cast another type would cost per frame; the link knows the first is the preamble.
+/// A length prefix over the maximum is refused as soon as it is read, before anything is
+/// buffered for it.
 struct MeshFrameDecoder: NIOSingleStepByteToMessageDecoder {
-    typealias InboundOut = MeshInbound
+    typealias InboundOut = ByteBuffer
 
     let maximumFrameSize: Int
     private var preambleRead = false
@@ -22,14 +18,11 @@ struct MeshFrameDecoder: NIOSingleStepByteToMessageDecoder {
         self.preambleRead = preambleRead
     }
 
-    mutating func decode(buffer: inout ByteBuffer) throws -> MeshInbound? {
+    mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
         if !preambleRead {
-            guard let magic = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self),
-                let version = buffer.getInteger(at: buffer.readerIndex + 4, as: UInt16.self)
-            else { return nil }
-            buffer.moveReaderIndex(forwardBy: HandshakeMessage.preambleSize)
+            guard let preamble = buffer.readSlice(length: HandshakeMessage.preambleSize) else { return nil }
             preambleRead = true
-            return .preamble(magic: magic, version: version)
+            return preamble
         }
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
         guard Int(length) <= maximumFrameSize else {
@@ -37,10 +30,10 @@ struct MeshFrameDecoder: NIOSingleStepByteToMessageDecoder {
         }
         guard buffer.readableBytes >= 4 + Int(length) else { return nil }
         buffer.moveReaderIndex(forwardBy: 4)
-        return buffer.readSlice(length: Int(length)).map(MeshInbound.frame)
+        return buffer.readSlice(length: Int(length))
     }
 
-    mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> MeshInbound? {
+    mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ByteBuffer? {
         try decode(buffer: &buffer)
     }
 }
