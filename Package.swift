@@ -7,6 +7,26 @@ let upcoming: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// Products the targets share, named once.
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioConcurrencyHelpers: Target.Dependency = .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
+let dequeModule: Target.Dependency = .product(name: "DequeModule", package: "swift-collections")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let coreMetrics: Target.Dependency = .product(name: "CoreMetrics", package: "swift-metrics")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let nioEmbedded: Target.Dependency = .product(name: "NIOEmbedded", package: "swift-nio")
+let nioTestUtils: Target.Dependency = .product(name: "NIOTestUtils", package: "swift-nio")
+let x509: Target.Dependency = .product(name: "X509", package: "swift-certificates")
+let swiftASN1: Target.Dependency = .product(name: "SwiftASN1", package: "swift-asn1")
+let inMemoryLogging: Target.Dependency = .product(name: "InMemoryLogging", package: "swift-log")
+let metricsTestKit: Target.Dependency = .product(name: "MetricsTestKit", package: "swift-metrics")
+
 let package = Package(
     name: "MeshAdapter",
     platforms: [.macOS(.v15)],
@@ -34,8 +54,8 @@ let package = Package(
         .target(
             name: "RealtimeAdapter",
             dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                nioCore,
+                nioConcurrencyHelpers,
             ],
             swiftSettings: upcoming
         ),
@@ -43,8 +63,8 @@ let package = Package(
             name: "MeshCore",
             dependencies: [
                 "RealtimeAdapter",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "DequeModule", package: "swift-collections"),
+                nioCore,
+                dequeModule,
             ],
             swiftSettings: upcoming
         ),
@@ -53,7 +73,7 @@ let package = Package(
             dependencies: [
                 "MeshCore",
                 "RealtimeAdapter",
-                .product(name: "NIOCore", package: "swift-nio"),
+                nioCore,
             ],
             swiftSettings: upcoming
         ),
@@ -62,15 +82,15 @@ let package = Package(
             dependencies: [
                 "MeshCore",
                 "RealtimeAdapter",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                nioCore,
+                nioPosix,
+                nioConcurrencyHelpers,
+                nioSSL,
+                crypto,
+                logging,
+                metrics,
+                coreMetrics,
+                serviceLifecycle,
             ],
             swiftSettings: upcoming
         ),
@@ -80,29 +100,29 @@ let package = Package(
                 "MeshAdapter",
                 "MeshCore",
                 "RealtimeAdapter",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                nioCore,
+                nioPosix,
+                nioConcurrencyHelpers,
+                nioSSL,
+                logging,
+                serviceLifecycle,
+                unixSignals,
+                argumentParser,
             ],
             swiftSettings: upcoming
         ),
         .executableTarget(
             name: "MeshNodeCommand",
-            dependencies: ["MeshNodeCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MeshNodeCLI", argumentParser],
             swiftSettings: upcoming
         ),
         .executableTarget(
             name: "ClusterDemo",
             dependencies: [
                 "MeshNodeCLI",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                argumentParser,
+                nioConcurrencyHelpers,
+                unixSignals,
             ],
             path: "examples/ClusterDemo",
             swiftSettings: upcoming
@@ -117,7 +137,7 @@ let package = Package(
             name: "RealtimeAdapterTests",
             dependencies: [
                 "RealtimeAdapter",
-                .product(name: "NIOCore", package: "swift-nio"),
+                nioCore,
             ],
             swiftSettings: upcoming
         ),
@@ -126,7 +146,7 @@ let package = Package(
             dependencies: [
                 "MeshCore",
                 "RealtimeAdapter",
-                .product(name: "NIOCore", package: "swift-nio"),
+                nioCore,
             ],
             swiftSettings: upcoming
         ),
@@ -137,20 +157,20 @@ let package = Package(
                 "MeshNodeCLI",
                 "MeshCore",
                 "RealtimeAdapter",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOTestUtils", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "InMemoryLogging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                nioCore,
+                nioPosix,
+                nioConcurrencyHelpers,
+                nioEmbedded,
+                nioTestUtils,
+                nioSSL,
+                x509,
+                swiftASN1,
+                crypto,
+                logging,
+                inMemoryLogging,
+                metrics,
+                metricsTestKit,
+                serviceLifecycle,
             ],
             swiftSettings: upcoming
         ),
@@ -160,7 +180,7 @@ let package = Package(
                 "MeshSimulation",
                 "MeshCore",
                 "RealtimeAdapter",
-                .product(name: "NIOCore", package: "swift-nio"),
+                nioCore,
             ],
             swiftSettings: upcoming
         ),

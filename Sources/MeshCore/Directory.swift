@@ -262,9 +262,7 @@ public struct Directory: Sendable {
 
     /// True when `digest` has an admissible origin at a version this node lacks.
     public func isBehind(_ digest: VersionVector) -> Bool {
-        digest.entries.contains { origin, version in
-            version > vector[origin] && (origin == selfID ? false : isAdmissible(origin))
-        }
+        digest.entries.contains { origin, version in version > vector[origin] && isAdmissible(origin) }
     }
 
     // MARK: Routing

@@ -45,8 +45,6 @@ struct PendingJoins: Sendable {
 
     private var entries: [RequestID: Entry] = [:]
 
-    var isEmpty: Bool { entries.isEmpty }
-
     mutating func add(_ id: RequestID, rooms: Set<Room>, nodes: [NodeID]) {
         guard !rooms.isEmpty, !nodes.isEmpty else { return }
         entries[id] = Entry(rooms: rooms, waiting: Dictionary(uniqueKeysWithValues: nodes.map { ($0, nil) }))

@@ -9,8 +9,6 @@ struct RequestTable: Sendable {
     private var pending: [RequestID: Pending] = [:]
     private var nextID: RequestID = 1
 
-    var count: Int { pending.count }
-
     /// Starts a request to `targets`; with none it is complete at once.
     mutating func start(targets: Set<NodeID>, deadline: MeshInstant, actions: inout [MeshAction]) -> RequestID {
         let id = nextID

@@ -73,11 +73,4 @@ struct RoomIndex: Sendable {
             }
         }
     }
-
-    /// Approximate bytes held, for the benchmark's memory figure and metrics.
-    var approximateBytes: Int {
-        ids.capacity * (MemoryLayout<Room>.stride + MemoryLayout<ID>.stride + 1)
-            + entries.capacity * (MemoryLayout<Entry>.stride + 32)
-            + entries.reduce(0) { $0 + $1.holders.capacity * MemoryLayout<Holder>.stride }
-    }
 }

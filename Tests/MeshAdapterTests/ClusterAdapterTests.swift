@@ -19,17 +19,19 @@ import Testing
             await b.addAll("b1", rooms: ["chat", "muted"])
             await b.addAll("b2", rooms: ["chat"])
             await c.addAll("c1", rooms: ["other"])
-            // Join on b then broadcast from a: b's join reaches a before a routes.
-            #expect(await eventually { await a.serverCount() == 3 })
-            try await Task.sleep(for: .milliseconds(200))
+            // b answers a's request after pushing its joins on the same link, so once a has the
+            // answer its directory routes "chat" to b.
+            let routed = try await eventually { try await a.fetchSockets(BroadcastOptions(rooms: ["chat"])).count == 3 }
+            #expect(routed)
             await a.broadcast(
                 ByteBuffer(string: "hello"), options: BroadcastOptions(rooms: ["chat"], except: ["muted"]))
             await c.broadcast(ByteBuffer(string: "all"), options: BroadcastOptions())
             await c.broadcast(ByteBuffer(string: "mine"), options: BroadcastOptions(flags: .init(local: true)))
-            #expect(await eventually { cluster.hosts[1].delivered["b2"] == ["hello", "all"] })
-            #expect(cluster.hosts[0].delivered["a1"] == ["hello", "all"])
+            // Broadcasts from two senders may interleave either way; each arrives exactly once.
+            #expect(await eventually { cluster.hosts[1].delivered["b2"]?.sorted() == ["all", "hello"] })
+            #expect(await eventually { cluster.hosts[0].delivered["a1"]?.sorted() == ["all", "hello"] })
             #expect(cluster.hosts[1].delivered["b1"] == ["all"])
-            #expect(cluster.hosts[2].delivered["c1"] == ["all", "mine"])
+            #expect(cluster.hosts[2].delivered["c1"] == ["all", "mine"], "one sender's broadcasts stay in order")
         }
     }
 

@@ -101,8 +101,9 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
         node.bytesIn += frame.readableBytes + 4
         if handshake.isEstablished, let peer = peer?.node {
             if frame.getInteger(at: frame.readerIndex, as: UInt8.self) == HandshakeMessage.refuseType {
-                // The peer gave up on the handshake just as this side finished it.
-                logger.info("Mesh link refused by peer after the handshake")
+                // The peer gave up on the handshake just as this side finished it: the
+                // handshake state machine takes a refusal in any state, and closes the link.
+                perform((try? HandshakeMessage.decode(&frame)).map { handshake.received($0) } ?? .none)
                 close()
                 return
             }
