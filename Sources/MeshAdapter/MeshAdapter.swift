@@ -37,9 +37,7 @@ public final class MeshAdapter: Adapter {
     /// Returns once the broadcast is queued on the node's event loop, in order with this
     /// caller's other operations.
     public func broadcast(_ packet: ByteBuffer, options: BroadcastOptions) async {
-        node.execute { core in
-            core.run { instance, actions, _ in instance.broadcast(packet, options: options, actions: &actions) }
-        }
+        node.submit(.broadcast(packet, options))
     }
 
     public func broadcastWithAck(_ packet: ByteBuffer, options: BroadcastOptions) async throws -> AckResult {
@@ -104,7 +102,7 @@ public final class MeshAdapter: Adapter {
     }
 
     public func serverSideEmit(_ packet: ByteBuffer) async throws {
-        node.execute { core in core.run { instance, actions, _ in instance.emit(packet, actions: &actions) } }
+        node.submit(.emit(packet))
     }
 
     public func serverSideEmitWithAck(_ packet: ByteBuffer, timeout: Duration) async throws -> [ServerReply] {

@@ -14,6 +14,7 @@ public final class MeshNode: Service, Sendable {
     public let configuration: MeshConfiguration
     let loop: any EventLoop
     let core: NIOLoopBoundBox<NodeCore>
+    private let submissions = Submissions()
     private let hostWork: AsyncStream<HostWork>
     private let logger: Logger
     public let id: NodeID
@@ -35,7 +36,8 @@ public final class MeshNode: Service, Sendable {
             of: MeshEvent.self, bufferingPolicy: .bufferingNewest(1000))
         self.events = events
         let core = try NodeCore(
-            configuration: configuration, loop: loop, logger: logger, hostWork: continuation, events: eventContinuation)
+            configuration: configuration, loop: loop, logger: logger, hostWork: continuation, events: eventContinuation,
+            submissions: submissions)
         self.id = core.id
         self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: loop)
     }
@@ -121,10 +123,16 @@ public final class MeshNode: Service, Sendable {
         return try! await loop.submit { body(core.value) }.get()
     }
 
-    func execute(_ body: @escaping @Sendable (NodeCore) -> Void) {
+    /// Hands a broadcast or emit to the node: at once when called on its event loop (after
+    /// anything queued before it), otherwise queued for the loop's next batch.
+    func submit(_ item: Submissions.Item) {
         let core = self.core
-        if loop.inEventLoop { return body(core.value) }
-        loop.execute { body(core.value) }
+        if loop.inEventLoop {
+            core.value.drainSubmissions()
+            core.value.run { instance, actions, _ in NodeCore.apply(item, to: &instance, actions: &actions) }
+        } else if submissions.append(item) {
+            loop.execute { core.value.drainSubmissions() }
+        }
     }
 
     private func serve(_ work: HostWork) async {
@@ -150,8 +158,9 @@ public final class MeshNode: Service, Sendable {
             case .addSockets, .delSockets, .disconnectSockets:
                 return
             }
-            execute { core in
-                core.run { instance, actions, _ in
+            let core = self.core
+            loop.execute {
+                core.value.run { instance, actions, _ in
                     instance.respond(to: request.from, id: request.id, with: body, actions: &actions)
                 }
             }

@@ -17,7 +17,7 @@ public struct Directory: Sendable {
     private var slotOf: [NodeID: UInt16] = [:]
     private var freeSlots: [UInt16] = []
     private var nextSlot: UInt16 = 0
-    private(set) var nodeInSlot: [UInt16: NodeID] = [:]
+    private(set) var nodeInSlot: [NodeID?] = []
 
     /// Per node name, the highest incarnation seen: lower ones are never admitted again.
     private(set) var highestIncarnation: [String: UInt64] = [:]
@@ -113,7 +113,7 @@ public struct Directory: Sendable {
         guard var state = remotes.removeValue(forKey: origin) else { return }
         state.clear(index: &index)
         if let slot = slotOf.removeValue(forKey: origin) {
-            nodeInSlot[slot] = nil
+            nodeInSlot[Int(slot)] = nil
             freeSlots.append(slot)
         }
         setVersion(0, of: origin)
@@ -267,12 +267,12 @@ public struct Directory: Sendable {
 
     // MARK: Routing
 
-    /// The remote nodes with at least one member in any of `rooms`.
-    public func nodes(withMembersIn rooms: Set<Room>) -> Set<NodeID> {
-        var result = Set<NodeID>()
+    /// The remote nodes with at least one member in any of `rooms`, each once.
+    public func nodes(withMembersIn rooms: Set<Room>) -> [NodeID] {
+        var result: [NodeID] = []
         for room in rooms {
             for holder in index.holders(of: room) {
-                if let node = nodeInSlot[holder.slot] { result.insert(node) }
+                if let node = nodeInSlot[Int(holder.slot)], !result.contains(node) { result.append(node) }
             }
         }
         return result
@@ -290,7 +290,7 @@ public struct Directory: Sendable {
             nextSlot += 1
         }
         slotOf[origin] = slot
-        nodeInSlot[slot] = origin
+        if Int(slot) == nodeInSlot.count { nodeInSlot.append(origin) } else { nodeInSlot[Int(slot)] = origin }
         return slot
     }
 

@@ -27,9 +27,13 @@ extension MeshInstance {
     /// those this node asked to join sockets to them that have not yet reflected the join.
     public func routes(for rooms: Set<Room>) -> [NodeID] {
         if rooms.isEmpty { return livePeers }
-        var nodes = directory.nodes(withMembersIn: rooms)
-        pendingJoins.addNodes(for: rooms, to: &nodes)
-        return nodes.filter { peers[$0]?.status.isLive ?? false }.sorted()
+        let members = directory.nodes(withMembersIn: rooms)
+        var nodes: [NodeID] = []
+        nodes.reserveCapacity(members.count)
+        for node in members where peers[node]?.status.isLive == true { nodes.append(node) }
+        pendingJoins.addNodes(for: rooms, to: &nodes) { peers[$0]?.status.isLive == true }
+        if nodes.count > 1 { nodes.sort() }
+        return nodes
     }
 }
 
@@ -85,9 +89,11 @@ struct PendingJoins: Sendable {
         if entries[id]?.waiting.isEmpty == true { entries[id] = nil }
     }
 
-    func addNodes(for rooms: Set<Room>, to nodes: inout Set<NodeID>) {
+    /// Adds the nodes still waited on for a join to any of `rooms` (each once, if `isLive`).
+    func addNodes(for rooms: Set<Room>, to nodes: inout [NodeID], where isLive: (NodeID) -> Bool) {
+        guard !entries.isEmpty else { return }
         for entry in entries.values where !entry.rooms.isDisjoint(with: rooms) {
-            nodes.formUnion(entry.waiting.keys)
+            for node in entry.waiting.keys where !nodes.contains(node) && isLive(node) { nodes.append(node) }
         }
     }
 }

@@ -5,7 +5,7 @@ extension MeshInstance {
         if now.since(lastHeartbeat) >= settings.heartbeatInterval {
             lastHeartbeat = now
             for (peer, state) in peers where state.linked && state.status.isLive {
-                actions.append(.send(.heartbeat(heartbeat(for: state)), to: peer))
+                actions.append(.send(.heartbeat(heartbeat(for: peer)), to: peer))
             }
         }
         if now.since(lastGossip) >= settings.gossipInterval {

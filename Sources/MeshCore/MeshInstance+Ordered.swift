@@ -8,31 +8,23 @@ import RealtimeAdapter
 extension MeshInstance {
     /// Numbers `payload` for `peer`, keeps it for replay, and sends it if the link is up.
     ///
-    /// Peers are mutated in place (`peers[peer]!`), never copied out and written back: a copy
-    /// would make the next append copy the whole replay buffer.
+    /// Peers are changed in place (`peers[peer]!.outbound`), never copied out and written
+    /// back: a copy would make the next append copy the whole replay buffer.
     mutating func sendOrdered(_ payload: OrderedPayload, to peer: NodeID, actions: inout [MeshAction]) {
-        // Through `values[index]`: a borrow, where `peers[peer]?.field` copies the whole Peer.
-        guard let index = peers.index(forKey: peer), peers.values[index].status.isLive else { return }
+        guard let linked = peers[peer].flatMap({ $0.status.isLive ? $0.linked : nil }) else { return }
         let frame = Self.number(
-            payload, on: &peers.values[index].outbound, epoch: directory.epoch, vector: directory.vector,
+            payload, on: &peers[peer]!.outbound, epoch: directory.epoch, vector: directory.vector,
             limits: (settings.replayFrames, settings.replayBytes), counters: &counters)
-        if peers.values[index].linked { actions.append(.send(.ordered(frame), to: peer)) }
+        if linked { actions.append(.send(.ordered(frame), to: peer)) }
     }
 
     private static func number(
         _ payload: OrderedPayload, on outbound: inout OutboundChannel, epoch: UInt64, vector: VersionVector,
         limits: (frames: Int, bytes: Int), counters: inout MeshCounters
     ) -> OrderedFrame {
-        let frame = OrderedFrame(
-            sequence: outbound.nextSequence, vector: vectorChanges(&outbound, epoch: epoch, vector: vector),
-            payload: payload)
-        outbound.nextSequence += 1
-        outbound.replay.append(frame)
-        outbound.replayBytes += payload.packetBytes
-        while outbound.replay.count > limits.frames || outbound.replayBytes > limits.bytes,
-            let oldest = outbound.replay.popFirst()
-        {
-            outbound.replayBytes -= oldest.payload.packetBytes
+        let frame = outbound.append(payload, vector: vectorChanges(&outbound, epoch: epoch, vector: vector))
+        while outbound.replay.count > limits.frames || outbound.replayBytes > limits.bytes {
+            outbound.evictOldest()
             counters.replayEvictions += 1
         }
         return frame
@@ -56,8 +48,7 @@ extension MeshInstance {
     mutating func receiveOrdered(
         _ frame: OrderedFrame, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
-        guard let index = peers.index(forKey: peer) else { return }
-        let expected = peers.values[index].inbound.expected
+        guard let expected = peers[peer]?.inbound.expected else { return }
         if frame.sequence < expected {
             counters.duplicateFrames += 1
             return
@@ -70,15 +61,8 @@ extension MeshInstance {
             return
         }
         // The common case: in order, nothing waiting at the gate, nothing new to require.
-        if frame.vector.isEmpty, peers.values[index].inbound.gated.isEmpty, peers.values[index].inbound.early.isEmpty,
-            peers.values[index].inbound.requirementCovered
-        {
-            peers.values[index].inbound.expected += 1
-            peers.values[index].inbound.sinceAcknowledged += 1
-            if peers.values[index].inbound.sinceAcknowledged >= settings.acknowledgeEvery {
-                peers.values[index].inbound.sinceAcknowledged = 0
-                actions.append(.send(.heartbeat(heartbeat(for: peers.values[index])), to: peer))
-            }
+        if frame.vector.isEmpty, Self.takeInOrder(&peers[peer]!.inbound) {
+            acknowledgeIfDue(peer, accepted: 1, actions: &actions)
             handle(frame.payload, from: peer, now: now, actions: &actions)
             return
         }
@@ -92,11 +76,19 @@ extension MeshInstance {
         drainGate(of: peer, now: now, actions: &actions)
     }
 
+    /// Counts the expected frame as received when nothing is waiting ahead of it and the
+    /// sender's vector is already covered; false when it must go through the gate.
+    private static func takeInOrder(_ inbound: inout InboundChannel) -> Bool {
+        guard inbound.gated.isEmpty, inbound.early.isEmpty, inbound.requirementCovered else { return false }
+        inbound.expected += 1
+        return true
+    }
+
     private mutating func acknowledgeIfDue(_ peer: NodeID, accepted: Int, actions: inout [MeshAction]) {
         peers[peer]!.inbound.sinceAcknowledged += accepted
         if peers[peer]!.inbound.sinceAcknowledged >= settings.acknowledgeEvery {
             peers[peer]!.inbound.sinceAcknowledged = 0
-            actions.append(.send(.heartbeat(heartbeat(for: peers[peer]!)), to: peer))
+            actions.append(.send(.heartbeat(heartbeat(for: peer)), to: peer))
         }
     }
 
@@ -153,7 +145,7 @@ extension MeshInstance {
         switch payload {
         case .broadcast(let frame):
             counters.broadcastsReceived += 1
-            deliverLocally(frame.options, packet: frame.packet, actions: &actions)
+            deliverLocally(frame, actions: &actions)
         case .emit(let packet):
             actions.append(.receiveEmit(packet, from: peer))
         case .request(let requestID, let body):
@@ -168,59 +160,61 @@ extension MeshInstance {
         if !targets.isEmpty { actions.append(.deliver(packet, to: targets)) }
     }
 
+    /// Delivers a broadcast another node sent to the local sockets it targets.
+    func deliverLocally(_ frame: BroadcastFrame, actions: inout [MeshAction]) {
+        let targets = directory.local.matching(rooms: frame.rooms, except: frame.except)
+        if !targets.isEmpty { actions.append(.deliver(frame.packet, to: targets)) }
+    }
+
     // MARK: Replay
 
     mutating func requestResume(from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
-        guard var state = peers[peer], state.linked else { return }
-        if let last = state.inbound.lastResume, now.since(last) < settings.resendInterval { return }
-        state.inbound.lastResume = now
-        peers[peer] = state
-        actions.append(.send(.resume(next: state.inbound.expected), to: peer))
+        guard peers[peer]?.linked == true else { return }
+        if let last = peers[peer]!.inbound.lastResume, now.since(last) < settings.resendInterval { return }
+        peers[peer]!.inbound.lastResume = now
+        actions.append(.send(.resume(next: peers[peer]!.inbound.expected), to: peer))
     }
 
     /// The peer has every frame before `next`: send it the rest again, or tell it which are gone.
     mutating func replay(from next: UInt64, to peer: NodeID, actions: inout [MeshAction]) {
-        guard var state = peers[peer], state.linked, next <= state.outbound.nextSequence else { return }
-        state.outbound.acknowledge(below: next)
-        let firstKept = state.outbound.replay.first?.sequence ?? state.outbound.nextSequence
+        guard peers[peer]?.linked == true, next <= peers[peer]!.outbound.nextSequence else { return }
+        peers[peer]!.outbound.acknowledge(below: next)
+        let firstKept = peers[peer]!.outbound.firstKept
         if firstKept > next {
             actions.append(.send(.skip(next: firstKept), to: peer))
             // The frames lost carried vector changes: tell the peer the whole vector again.
-            state.outbound.sentEpoch = nil
-            state.outbound.sentVector = VersionVector()
+            peers[peer]!.outbound.sentEpoch = nil
+            peers[peer]!.outbound.sentVector = VersionVector()
         }
-        for frame in state.outbound.replay {
+        for frame in peers[peer]!.outbound.replay {
             actions.append(.send(.ordered(frame), to: peer))
             counters.framesReplayed += 1
         }
-        peers[peer] = state
     }
 
     mutating func receiveSkip(_ next: UInt64, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
-        guard var state = peers[peer], next > state.inbound.expected else { return }
-        let lost = next - state.inbound.expected
+        guard let expected = peers[peer]?.inbound.expected, next > expected else { return }
+        let lost = next - expected
         counters.framesLost += lost
         actions.append(.framesLost(from: peer, count: lost))
-        state.inbound.expected = next
-        state.inbound.early = state.inbound.early.filter { $0.key >= next }
-        peers[peer] = state
-        if let frame = state.inbound.early[next] {
-            state.inbound.early[next] = nil
-            peers[peer] = state
+        peers[peer]!.inbound.expected = next
+        peers[peer]!.inbound.early = peers[peer]!.inbound.early.filter { $0.key >= next }
+        if let frame = peers[peer]!.inbound.early.removeValue(forKey: next) {
             receiveOrdered(frame, from: peer, now: now, actions: &actions)
         }
     }
 
-    func heartbeat(for state: Peer) -> Heartbeat {
-        Heartbeat(receivedBelow: state.inbound.expected, nextToSend: state.outbound.nextSequence)
+    func heartbeat(for peer: NodeID) -> Heartbeat {
+        Heartbeat(
+            receivedBelow: peers[peer]?.inbound.expected ?? 1, nextToSend: peers[peer]?.outbound.nextSequence ?? 1)
     }
 
     mutating func receiveHeartbeat(
         _ heartbeat: Heartbeat, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
-        guard peers[peer] != nil else { return }
+        guard let expected = peers[peer]?.inbound.expected else { return }
         peers[peer]!.outbound.acknowledge(below: heartbeat.receivedBelow)
-        if heartbeat.nextToSend > peers[peer]!.inbound.expected {
+        if heartbeat.nextToSend > expected {
             requestResume(from: peer, now: now, actions: &actions)
         }
     }

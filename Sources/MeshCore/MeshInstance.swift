@@ -13,7 +13,7 @@ public struct MeshInstance: Sendable {
     public var address: String?
 
     public internal(set) var directory: Directory
-    var peers: [NodeID: Peer] = [:]
+    var peers = PeerTable()
     var requests = RequestTable()
     var pendingJoins = PendingJoins()
 
@@ -37,10 +37,10 @@ public struct MeshInstance: Sendable {
     // MARK: Queries
 
     /// Peers currently counted as part of the cluster (alive or suspected, not yet down).
-    public var livePeers: [NodeID] { peers.filter { $0.value.status.isLive }.map(\.key).sorted() }
+    public var livePeers: [NodeID] { peers.ids { $0.status.isLive } }
 
     /// `serverCount`: this node plus its live peers.
-    public var serverCount: Int { 1 + peers.values.filter { $0.status.isLive }.count }
+    public var serverCount: Int { 1 + peers.filter { $0.value.status.isLive }.count }
 
     public func isLinked(_ peer: NodeID) -> Bool { peers[peer]?.linked ?? false }
 
@@ -100,13 +100,11 @@ public struct MeshInstance: Sendable {
     public mutating func receive(
         _ message: MeshMessage, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
-        guard let index = peers.index(forKey: peer) else { return }
-        let status = peers.values[index].status
-        guard status != .down, status != .left else { return }
-        peers.values[index].lastHeard = now
+        guard let status = peers[peer]?.status, status != .down, status != .left else { return }
+        peers[peer]!.lastHeard = now
         if case .suspect = status {
-            peers.values[index].status = .alive
-            peers.values[index].probe = nil
+            peers[peer]!.status = .alive
+            peers[peer]!.probe = nil
         }
 
         switch message {
@@ -135,7 +133,7 @@ public struct MeshInstance: Sendable {
         case .skip(let next):
             receiveSkip(next, from: peer, now: now, actions: &actions)
         case .volatileBroadcast(let frame):
-            deliverLocally(frame.options, packet: frame.packet, actions: &actions)
+            deliverLocally(frame, actions: &actions)
         }
     }
 
@@ -162,8 +160,7 @@ public struct MeshInstance: Sendable {
         if var state = peers[peer] {
             // Frame numbers continue if the peer comes back with the same incarnation, so
             // that both sides agree what was lost; the frames themselves are let go.
-            state.outbound.replay.removeAll()
-            state.outbound.replayBytes = 0
+            state.outbound.dropReplay()
             state.outbound.sentEpoch = nil
             state.outbound.sentVector = VersionVector()
             state.inbound.early.removeAll()

@@ -1,13 +1,29 @@
 /// One incarnation of one node: its name plus a number that is new (and larger) each time the
 /// process starts. A restarted node is a new `NodeID`; everything its old incarnation owned is
 /// dropped everywhere.
+///
+/// Node ids key every per-peer table, so hashing one is cheap: a digest of the name is taken
+/// once, when the id is made, and hashing combines it with the incarnation.
 public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var name: String
-    public var incarnation: UInt64
+    public let name: String
+    public let incarnation: UInt64
+    private let nameDigest: UInt64
 
     public init(name: String, incarnation: UInt64) {
         self.name = name
         self.incarnation = incarnation
+        // FNV-1a: only for spreading ids over hash buckets; equality still compares the name.
+        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 { digest = (digest ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        self.nameDigest = digest
+    }
+
+    public static func == (lhs: NodeID, rhs: NodeID) -> Bool {
+        lhs.incarnation == rhs.incarnation && lhs.nameDigest == rhs.nameDigest && lhs.name == rhs.name
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(nameDigest ^ incarnation)
     }
 
     public var description: String { "\(name)#\(incarnation)" }

@@ -77,4 +77,14 @@ public struct RoomTable: Sendable, Equatable {
         }
         return Array(targeted)
     }
+
+    /// `matching` for rooms and exclusions given as lists, as they arrive from the network:
+    /// the same sockets, without building sets first for the common case of one room.
+    public func matching(rooms: [Room], except: [Room]) -> [SocketID] {
+        if rooms.count == 1, except.isEmpty {
+            guard let members = members[rooms[0]] else { return [] }
+            return Array(members)
+        }
+        return matching(BroadcastOptions(rooms: Set(rooms), except: Set(except)))
+    }
 }

@@ -42,15 +42,22 @@ final class NodeCore {
     /// Rooms someone waits to see a remote member in (`MeshNode.waitUntilVisible`).
     var roomWatchers: [Room: [EventLoopPromise<Void>]] = [:]
     var lastGaugeUpdate: MeshInstant = .zero
+    /// Broadcasts and emits from other threads, and the buffer a batch of them is taken into.
+    let submissions: Submissions
+    private var batch: [Submissions.Item] = []
+    /// The actions buffer, kept between inputs so that an input allocates none.
+    private var spareActions: [MeshAction] = []
     /// Where the node listens, once it does, or why it cannot.
     var listening: Result<MeshAddress, any Error>?
     private var listeningWaiters: [EventLoopPromise<MeshAddress>] = []
 
     init(
         configuration: MeshConfiguration, loop: any EventLoop, logger: Logger,
-        hostWork: AsyncStream<HostWork>.Continuation, events: AsyncStream<MeshEvent>.Continuation
+        hostWork: AsyncStream<HostWork>.Continuation, events: AsyncStream<MeshEvent>.Continuation,
+        submissions: Submissions
     ) throws {
         self.configuration = configuration
+        self.submissions = submissions
         self.loop = loop
         let incarnation = configuration.incarnation ?? UInt64(Date().timeIntervalSince1970 * 1_000_000)
         let id = NodeID(name: configuration.nodeName, incarnation: incarnation)
@@ -93,11 +100,41 @@ final class NodeCore {
 
     // MARK: Inputs
 
+    static func apply(_ item: Submissions.Item, to instance: inout MeshInstance, actions: inout [MeshAction]) {
+        switch item {
+        case .broadcast(let packet, let options): instance.broadcast(packet, options: options, actions: &actions)
+        case .emit(let packet): instance.emit(packet, actions: &actions)
+        }
+    }
+
     /// Runs one input against the instance and carries out what it asks.
     func run(_ input: (inout MeshInstance, inout [MeshAction], MeshInstant) -> Void) {
-        var actions: [MeshAction] = []
+        var actions = spareActions
+        spareActions = []
         input(&instance, &actions, now())
         perform(actions)
+        if actions.capacity <= 16_384 {
+            actions.removeAll(keepingCapacity: true)
+            spareActions = actions
+        }
+    }
+
+    /// Runs every broadcast and emit queued from other threads, in order, as one input.
+    func drainSubmissions() {
+        var items = batch
+        batch = []
+        submissions.take(into: &items)
+        guard !items.isEmpty else {
+            batch = items
+            return
+        }
+        run { instance, actions, _ in
+            for item in items { Self.apply(item, to: &instance, actions: &actions) }
+        }
+        if items.capacity <= 16_384 {
+            items.removeAll(keepingCapacity: true)
+            batch = items
+        }
     }
 
     func received(_ message: MeshMessage, from peer: NodeID, link: LinkHandler) {

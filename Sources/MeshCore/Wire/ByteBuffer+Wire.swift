@@ -12,13 +12,19 @@ extension ByteBuffer {
         writeString(string)
     }
 
+    /// Names are read once per frame on the hot path: plain ASCII (nearly every name) is
+    /// checked byte by byte and decoded directly; anything else goes through full UTF-8
+    /// validation.
     mutating func readWireString() throws(MeshWireError) -> String {
-        let length = try readWire(UInt16.self)
-        guard let bytes = readSlice(length: Int(length)) else { throw MeshWireError(.truncated, "string") }
-        guard let string = try? bytes.getUTF8ValidatedString(at: bytes.readerIndex, length: Int(length))
-        else {
-            throw MeshWireError(.invalidValue, "string is not UTF-8")
+        let length = Int(try readWire(UInt16.self))
+        guard readableBytes >= length else { throw MeshWireError(.truncated, "string") }
+        let string = withUnsafeReadableBytes { raw -> String? in
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[..<length])
+            if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+            return String(validating: bytes, as: UTF8.self)
         }
+        guard let string else { throw MeshWireError(.invalidValue, "string is not UTF-8") }
+        moveReaderIndex(forwardBy: length)
         return string
     }
 
