@@ -17,6 +17,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
 struct MeshWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "mesh-worker")
     @Option var name: String
+    @Option var index: Int
     @Option var seed: String?
 
     func run() async throws {
@@ -30,7 +31,7 @@ struct MeshWorkerCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await node.run() }
             emit("address \(try await node.listeningAddress())")
-            try await Worker(system: MeshSystem(node: node, adapter: adapter), stats: stats).run()
+            try await Worker(system: MeshSystem(node: node, adapter: adapter), stats: stats, index: index).run()
             await node.shutdown()
             try await group.waitForAll()
         }
@@ -45,6 +46,6 @@ struct RedisWorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let stats = ReceiveStats()
         let system = try await RedisSystem.connect(port: port, index: index, stats: stats)
-        try await Worker(system: system, stats: stats).run()
+        try await Worker(system: system, stats: stats, index: Int(index)).run()
     }
 }

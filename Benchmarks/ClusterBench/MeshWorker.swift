@@ -32,6 +32,12 @@ struct MeshSystem: BenchSystem {
         await adapter.broadcast(packet, options: BroadcastOptions(rooms: rooms))
     }
 
+    var loop: any EventLoop { node.eventLoop }
+
+    func broadcastNow(_ packet: ByteBuffer, rooms: Set<Room>) {
+        adapter.broadcastNow(packet, options: BroadcastOptions(rooms: rooms))
+    }
+
     func pace() async throws {
         while await node.outboundBacklog() > 4 << 20 { try await Task.sleep(for: .microseconds(200)) }
     }

@@ -13,6 +13,7 @@ struct RedisSystem: BenchSystem {
     let stats: ReceiveStats
     let publisher: NIOLoopBoundBox<Publisher>
     let loop: any EventLoop
+    let queue = PublishQueue()
 
     static func connect(port: Int, index: UInt8, stats: ReceiveStats) async throws -> RedisSystem {
         let rooms = NIOLockedValueBox(RoomTable())
@@ -50,7 +51,23 @@ struct RedisSystem: BenchSystem {
     }
 
     func broadcast(_ packet: ByteBuffer, rooms: Set<Room>) async throws {
-        // Local sockets directly, as the Redis adapter does; the message to the others via Redis.
+        let message = deliverLocally(packet, rooms: rooms)
+        // Batched onto the publisher's loop as the mesh batches its submissions: one hop for
+        // as many messages as arrive while the loop is busy.
+        if queue.append(message) {
+            let publisher = self.publisher
+            let queue = self.queue
+            loop.execute { for message in queue.take() { publisher.value.publish(message) } }
+        }
+    }
+
+    func broadcastNow(_ packet: ByteBuffer, rooms: Set<Room>) {
+        publisher.value.publish(deliverLocally(packet, rooms: rooms))
+    }
+
+    /// Delivers to this server's sockets directly, as the Redis adapter does, and returns the
+    /// message to publish for the others.
+    private func deliverLocally(_ packet: ByteBuffer, rooms: Set<Room>) -> ByteBuffer {
         let local = self.rooms.withLockedValue { $0.matching(BroadcastOptions(rooms: rooms)).count }
         if local > 0 { stats.record(sentAt: BenchPacket.sentAt(packet), recipients: local) }
         var payload = ByteBuffer()
@@ -61,9 +78,7 @@ struct RedisSystem: BenchSystem {
             payload.writeString(room.name)
         }
         payload.writeImmutableBuffer(packet)
-        let message = payload
-        let publisher = self.publisher
-        loop.execute { publisher.value.publish(message) }
+        return payload
     }
 
     func pace() async throws {
@@ -76,6 +91,28 @@ struct RedisSystem: BenchSystem {
     func trafficBytes() async -> Int { 0 }
     func watch(_ room: Room) async throws {}
     func serverCount() async -> Int { 3 }
+}
+
+/// Messages waiting for the publisher's loop, taken in batches.
+final class PublishQueue: Sendable {
+    private let state = NIOLockedValueBox<(items: [ByteBuffer], scheduled: Bool)>(([], false))
+
+    /// Queues `message`; true when the caller must schedule a drain.
+    func append(_ message: ByteBuffer) -> Bool {
+        state.withLockedValue { state in
+            state.items.append(message)
+            defer { state.scheduled = true }
+            return !state.scheduled
+        }
+    }
+
+    func take() -> [ByteBuffer] {
+        state.withLockedValue { state in
+            state.scheduled = false
+            defer { state.items.removeAll(keepingCapacity: true) }
+            return state.items
+        }
+    }
 }
 
 /// Writes PUBLISH commands coalesced into one write per event-loop tick, like a mesh link.

@@ -6,6 +6,10 @@ import RealtimeAdapter
 protocol BenchSystem: Sendable {
     func join(_ socket: SocketID, rooms: Set<Room>) async throws
     func broadcast(_ packet: ByteBuffer, rooms: Set<Room>) async throws
+    /// The event loop the system's connections run on.
+    var loop: any EventLoop { get }
+    /// `broadcast` from code running on `loop`, without suspending.
+    func broadcastNow(_ packet: ByteBuffer, rooms: Set<Room>)
     /// Waits while too much is queued towards the other processes.
     func pace() async throws
     func trafficBytes() async -> Int
@@ -17,6 +21,8 @@ protocol BenchSystem: Sendable {
 struct Worker {
     let system: any BenchSystem
     let stats: ReceiveStats
+    /// This worker's place among the three (which rooms its sockets are in).
+    let index: Int
 
     func run() async throws {
         let lines = AsyncStream<String> { continuation in
@@ -65,24 +71,30 @@ struct Worker {
         }
     }
 
-    /// Sends `count` packets to `rooms` ("chat", or "single:N" for a random one of N rooms), at
-    /// `rate` per second or as fast as the links take them (rate 0).
+    /// Sends `count` packets to `rooms`: "chat"; "single:N" for a random one of N rooms;
+    /// "own:N" for a random one of those of N rooms this worker has a socket in (worker i of
+    /// 3 holds room-k for k % 3 == i). At `rate` per second from the system's event loop, or
+    /// as fast as the links take them from a task (rate 0).
     private func send(count: Int, size: Int, rooms: String, rate: Int) async throws -> String {
         var generator = SystemRandomNumberGenerator()
-        let singleRooms = rooms.hasPrefix("single:") ? Int(rooms.dropFirst("single:".count)) ?? 1 : 0
+        let parts = rooms.split(separator: ":")
+        let spread = parts.count == 2 ? Int(parts[1]) ?? 1 : 0
         let fixed: Set<Room> = [Room(rooms)]
         let start = BenchPacket.now()
-        let interval = rate > 0 ? 1_000_000_000 / UInt64(rate) : 0
+        if rate > 0 {
+            try await PacedSender.send(system: system, count: count, size: size, rooms: fixed, rate: rate)
+            return "sent \(count) \(BenchPacket.now() - start)"
+        }
         for sequence in 0..<count {
-            if interval > 0 {
-                let due = start + UInt64(sequence) * interval
-                let now = BenchPacket.now()
-                if due > now + 200_000 { try await Task.sleep(for: .nanoseconds(Int64(due - now))) }
-            } else if sequence % 512 == 0 {
-                try await system.pace()
+            if sequence % 512 == 0 { try await system.pace() }
+            var target = fixed
+            if spread > 0 {
+                let room =
+                    parts[0] == "own"
+                    ? index + 3 * Int.random(in: 0..<max(1, (spread - index + 2) / 3), using: &generator)
+                    : Int.random(in: 0..<spread, using: &generator)
+                target = [Room("room-\(room)")]
             }
-            let target: Set<Room> =
-                singleRooms > 0 ? [Room("room-\(Int.random(in: 0..<singleRooms, using: &generator))")] : fixed
             try await system.broadcast(BenchPacket.make(size: size, sequence: UInt64(sequence)), rooms: target)
         }
         return "sent \(count) \(BenchPacket.now() - start)"

@@ -40,6 +40,14 @@ public final class MeshAdapter: Adapter {
         node.submit(.broadcast(packet, options))
     }
 
+    /// `broadcast` without suspending, for code that runs on an event loop (a channel
+    /// handler, say). Called on the node's own event loop, the frames are encoded before it
+    /// returns and written at the end of the loop's tick; from any other thread it is queued,
+    /// in order, for the node's loop.
+    public func broadcastNow(_ packet: ByteBuffer, options: BroadcastOptions) {
+        node.submit(.broadcast(packet, options))
+    }
+
     public func broadcastWithAck(_ packet: ByteBuffer, options: BroadcastOptions) async throws -> AckResult {
         let timeout = options.flags.timeout ?? node.configuration.protocolSettings.requestTimeout
         let local = await node.onLoop { $0.instance.localMatches(options) }

@@ -49,6 +49,10 @@ public final class MeshNode: Service, Sendable {
         return MeshAdapter(node: self, host: host)
     }
 
+    /// The event loop the node and all its links run on. Code running here (a channel
+    /// handler, or a task or actor using it as its executor) reaches the node without a hop.
+    public var eventLoop: any EventLoop { loop }
+
     /// The address other nodes dial, once the node listens.
     public func listeningAddress() async throws -> MeshAddress {
         try await onLoop { $0.listeningAddress() }.get()

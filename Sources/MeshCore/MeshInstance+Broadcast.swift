@@ -30,8 +30,8 @@ extension MeshInstance {
         let members = directory.nodes(withMembersIn: rooms)
         var nodes: [NodeID] = []
         nodes.reserveCapacity(members.count)
-        for node in members where peers[node]?.status.isLive == true { nodes.append(node) }
-        pendingJoins.addNodes(for: rooms, to: &nodes) { peers[$0]?.status.isLive == true }
+        for node in members where peers.read(node, { $0.status.isLive }) == true { nodes.append(node) }
+        pendingJoins.addNodes(for: rooms, to: &nodes, ifLiveIn: peers)
         if nodes.count > 1 { nodes.sort() }
         return nodes
     }
@@ -89,11 +89,13 @@ struct PendingJoins: Sendable {
         if entries[id]?.waiting.isEmpty == true { entries[id] = nil }
     }
 
-    /// Adds the nodes still waited on for a join to any of `rooms` (each once, if `isLive`).
-    func addNodes(for rooms: Set<Room>, to nodes: inout [NodeID], where isLive: (NodeID) -> Bool) {
+    /// Adds the nodes still waited on for a join to any of `rooms` (each once, if live).
+    func addNodes(for rooms: Set<Room>, to nodes: inout [NodeID], ifLiveIn peers: PeerTable) {
         guard !entries.isEmpty else { return }
         for entry in entries.values where !entry.rooms.isDisjoint(with: rooms) {
-            for node in entry.waiting.keys where !nodes.contains(node) && isLive(node) { nodes.append(node) }
+            for node in entry.waiting.keys where !nodes.contains(node) && peers.read(node, { $0.status.isLive }) == true {
+                nodes.append(node)
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ extension MeshInstance {
     /// Peers are changed in place (`peers[peer]!.outbound`), never copied out and written
     /// back: a copy would make the next append copy the whole replay buffer.
     mutating func sendOrdered(_ payload: OrderedPayload, to peer: NodeID, actions: inout [MeshAction]) {
-        guard let linked = peers[peer].flatMap({ $0.status.isLive ? $0.linked : nil }) else { return }
+        guard let linked = peers.read(peer, { $0.status.isLive ? $0.linked : nil }) ?? nil else { return }
         let frame = Self.number(
             payload, on: &peers[peer]!.outbound, epoch: directory.epoch, vector: directory.vector,
             limits: (settings.replayFrames, settings.replayBytes), counters: &counters)
@@ -48,7 +48,7 @@ extension MeshInstance {
     mutating func receiveOrdered(
         _ frame: OrderedFrame, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
-        guard let expected = peers[peer]?.inbound.expected else { return }
+        guard let expected = peers.read(peer, { $0.inbound.expected }) else { return }
         if frame.sequence < expected {
             counters.duplicateFrames += 1
             return
@@ -205,14 +205,14 @@ extension MeshInstance {
     }
 
     func heartbeat(for peer: NodeID) -> Heartbeat {
-        Heartbeat(
-            receivedBelow: peers[peer]?.inbound.expected ?? 1, nextToSend: peers[peer]?.outbound.nextSequence ?? 1)
+        peers.read(peer) { Heartbeat(receivedBelow: $0.inbound.expected, nextToSend: $0.outbound.nextSequence) }
+            ?? Heartbeat(receivedBelow: 1, nextToSend: 1)
     }
 
     mutating func receiveHeartbeat(
         _ heartbeat: Heartbeat, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
-        guard let expected = peers[peer]?.inbound.expected else { return }
+        guard let expected = peers.read(peer, { $0.inbound.expected }) else { return }
         peers[peer]!.outbound.acknowledge(below: heartbeat.receivedBelow)
         if heartbeat.nextToSend > expected {
             requestResume(from: peer, now: now, actions: &actions)

@@ -40,9 +40,9 @@ public struct MeshInstance: Sendable {
     public var livePeers: [NodeID] { peers.ids { $0.status.isLive } }
 
     /// `serverCount`: this node plus its live peers.
-    public var serverCount: Int { 1 + peers.filter { $0.value.status.isLive }.count }
+    public var serverCount: Int { 1 + peers.ids { $0.status.isLive }.count }
 
-    public func isLinked(_ peer: NodeID) -> Bool { peers[peer]?.linked ?? false }
+    public func isLinked(_ peer: NodeID) -> Bool { peers.read(peer) { $0.linked } ?? false }
 
     public func status(of peer: NodeID) -> String {
         guard let status = peers[peer]?.status else { return "unknown" }
@@ -100,7 +100,7 @@ public struct MeshInstance: Sendable {
     public mutating func receive(
         _ message: MeshMessage, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
-        guard let status = peers[peer]?.status, status != .down, status != .left else { return }
+        guard let status = peers.read(peer, { $0.status }), status != .down, status != .left else { return }
         peers[peer]!.lastHeard = now
         if case .suspect = status {
             peers[peer]!.status = .alive

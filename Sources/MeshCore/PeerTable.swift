@@ -7,34 +7,66 @@
 struct PeerTable: Sendable {
     private var slotOf: [NodeID: Int] = [:]
     private var ids: [NodeID?] = []
-    private var slots: [Peer?] = []
+    /// Free slots hold `vacant`, which owns nothing.
+    private var slots: [Peer] = []
     private var freeSlots: [Int] = []
+    private static let vacant = Peer(address: nil, now: .zero)
 
     var count: Int { slotOf.count }
     var isEmpty: Bool { slotOf.isEmpty }
     var keys: Dictionary<NodeID, Int>.Keys { slotOf.keys }
 
+    /// A few peers are found faster by comparing ids than by hashing one.
+    private func slot(of id: NodeID) -> Int? {
+        guard ids.count > 8 else {
+            return ids.withUnsafeBufferPointer { ids in ids.firstIndex { $0?.incarnation == id.incarnation && $0 == id } }
+        }
+        return slotOf[id]
+    }
+
+    /// Reads `id`'s state without copying it (nil when unknown): for the per-frame paths,
+    /// where the subscript's copy would cost more than the frame.
+    func read<Result>(_ id: NodeID, _ body: (borrowing Peer) -> Result) -> Result? {
+        guard let slot = slot(of: id) else { return nil }
+        return slots.withUnsafeBufferPointer { body($0[slot]) }
+    }
+
+    /// A copy of `id`'s state to read, or its state changed in place (nil removes it).
     subscript(id: NodeID) -> Peer? {
-        _read {
-            if let slot = slotOf[id] { yield slots[slot] } else { yield nil }
+        get {
+            guard let slot = slot(of: id) else { return nil }
+            return slots[slot]
         }
         _modify {
-            if let slot = slotOf[id] {
-                yield &slots[slot]
-                if slots[slot] == nil { release(slot, of: id) }
+            if let slot = slot(of: id) {
+                // Moved out and back, never copied: a copy would make the next change to a
+                // replay buffer copy the whole buffer.
+                var taken = Self.vacant
+                swap(&taken, &slots[slot])
+                var value: Peer? = consume taken
+                defer {
+                    if let value {
+                        slots[slot] = value
+                    } else {
+                        release(slot, of: id)
+                    }
+                }
+                yield &value
             } else {
                 var added: Peer?
+                defer { if let added { insert(added, for: id) } }
                 yield &added
-                if let added { insert(added, for: id) }
             }
         }
     }
 
     /// The ids of the peers `predicate` accepts, in id order.
-    func ids(where predicate: (Peer) -> Bool) -> [NodeID] {
+    func ids(where predicate: (borrowing Peer) -> Bool) -> [NodeID] {
         var result: [NodeID] = []
-        for slot in slots.indices {
-            if let id = ids[slot], let peer = slots[slot], predicate(peer) { result.append(id) }
+        slots.withUnsafeBufferPointer { slots in
+            for slot in slots.indices {
+                if let id = ids[slot], predicate(slots[slot]) { result.append(id) }
+            }
         }
         if result.count > 1 { result.sort() }
         return result
@@ -57,6 +89,7 @@ struct PeerTable: Sendable {
     private mutating func release(_ slot: Int, of id: NodeID) {
         slotOf[id] = nil
         ids[slot] = nil
+        slots[slot] = Self.vacant
         freeSlots.append(slot)
     }
 }
@@ -69,7 +102,7 @@ extension PeerTable: Sequence {
         mutating func next() -> (key: NodeID, value: Peer)? {
             while slot < table.slots.count {
                 defer { slot += 1 }
-                if let id = table.ids[slot], let peer = table.slots[slot] { return (id, peer) }
+                if let id = table.ids[slot] { return (id, table.slots[slot]) }
             }
             return nil
         }

@@ -2,8 +2,8 @@ import MeshCore
 import NIOCore
 
 /// Splits the byte stream into the preamble (its first 6 bytes) and then frames, each without
-/// its length prefix. Both come out as `ByteBuffer`s, which cross the pipeline without the
-/// dynamic cast another type would cost per frame; the link knows the first is the preamble.
+/// its length prefix, as slices of the bytes read. `LinkHandler` drives it on each read; it is
+/// also a `ByteToMessageDecoder`, which is how its tests feed it every chunking of a stream.
 /// A length prefix over the maximum is refused as soon as it is read, before anything is
 /// buffered for it.
 struct MeshFrameDecoder: NIOSingleStepByteToMessageDecoder {

@@ -78,8 +78,6 @@ extension NodeCore {
         }
         let link = LinkHandler(node: self, dialedAddress: dialed)
         linkOpened(link)
-        try channel.pipeline.syncOperations.addHandler(
-            ByteToMessageHandler(MeshFrameDecoder(maximumFrameSize: configuration.limits.maximumFrameSize)))
         try channel.pipeline.syncOperations.addHandler(link)
     }
 

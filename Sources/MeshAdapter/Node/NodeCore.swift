@@ -112,11 +112,8 @@ final class NodeCore {
         var actions = spareActions
         spareActions = []
         input(&instance, &actions, now())
-        perform(actions)
-        if actions.capacity <= 16_384 {
-            actions.removeAll(keepingCapacity: true)
-            spareActions = actions
-        }
+        perform(&actions)
+        if actions.capacity <= 16_384 { spareActions = actions }
     }
 
     /// Runs every broadcast and emit queued from other threads, in order, as one input.
@@ -169,7 +166,7 @@ final class NodeCore {
         var actions: [MeshAction] = []
         let id = instance.request(body, timeout: timeout, now: now(), actions: &actions)
         waiters[id] = promise
-        perform(actions)
+        perform(&actions)
         return promise.futureResult
     }
 
@@ -185,8 +182,11 @@ final class NodeCore {
 
     // MARK: Actions
 
-    func perform(_ actions: [MeshAction]) {
-        for action in actions {
+    /// Carries out `actions` in order and empties the array (its capacity is kept). Each
+    /// action is moved out, not copied.
+    func perform(_ actions: inout [MeshAction]) {
+        actions.reverse()
+        while let action = actions.popLast() {
             switch action {
             case .send(let message, let peer):
                 links[peer]?.enqueue(message)
