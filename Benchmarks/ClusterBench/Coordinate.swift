@@ -131,8 +131,9 @@ struct Coordinate: AsyncParsableCommand {
         if rooms == "chat" {
             return reports.map { Double($0["packets"] ?? 0) / seconds($0) }.min() ?? 0
         }
-        let first = reports.compactMap { $0["first"] }.min() ?? 0
-        let last = reports.compactMap { $0["last"] }.max() ?? 0
+        let receiving = reports.filter { ($0["packets"] ?? 0) > 0 }
+        let first = receiving.compactMap { $0["first"] }.min() ?? 0
+        let last = receiving.compactMap { $0["last"] }.max() ?? 0
         let packets = reports.reduce(0) { $0 + Double($1["packets"] ?? 0) }
         return packets / max(1e-9, Double(last - first) / 1e9)
     }

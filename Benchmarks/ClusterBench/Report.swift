@@ -21,7 +21,9 @@ struct Report: Codable {
     var redis = SystemFigures()
     var bytesPerMembership = 0.0
 
-    private func ratio(_ a: Double, _ b: Double) -> String { b == 0 ? "-" : String(format: "%.2f", a / b) }
+    private func ratio(_ a: Double, _ b: Double, format: String = "%.2f") -> String {
+        b == 0 ? "-" : String(format: format, a / b)
+    }
 
     var rows: [[String]] {
         [
@@ -47,8 +49,9 @@ struct Report: Codable {
             ],
             [
                 "1,000 single-node rooms, sent from their node: bytes on the wire per broadcast",
-                String(format: "%.1f", mesh.ownRoomBytesPerMessage), String(format: "%.0f", redis.ownRoomBytesPerMessage),
-                ratio(redis.ownRoomBytesPerMessage, mesh.ownRoomBytesPerMessage), "redis/mesh >= 10",
+                String(format: "%.2f", mesh.ownRoomBytesPerMessage),
+                String(format: "%.0f", redis.ownRoomBytesPerMessage),
+                ratio(redis.ownRoomBytesPerMessage, mesh.ownRoomBytesPerMessage, format: "%.0f"), "redis/mesh >= 10",
             ],
             [
                 "1,000 single-node rooms, sent from their node: broadcasts delivered per second",

@@ -93,7 +93,8 @@ struct PendingJoins: Sendable {
     func addNodes(for rooms: Set<Room>, to nodes: inout [NodeID], ifLiveIn peers: PeerTable) {
         guard !entries.isEmpty else { return }
         for entry in entries.values where !entry.rooms.isDisjoint(with: rooms) {
-            for node in entry.waiting.keys where !nodes.contains(node) && peers.read(node, { $0.status.isLive }) == true {
+            for node in entry.waiting.keys where !nodes.contains(node) && peers.read(node, { $0.status.isLive }) == true
+            {
                 nodes.append(node)
             }
         }

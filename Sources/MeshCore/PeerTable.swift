@@ -19,7 +19,8 @@ struct PeerTable: Sendable {
     /// A few peers are found faster by comparing ids than by hashing one.
     private func slot(of id: NodeID) -> Int? {
         guard ids.count > 8 else {
-            return ids.withUnsafeBufferPointer { ids in ids.firstIndex { $0?.incarnation == id.incarnation && $0 == id } }
+            return ids.withUnsafeBufferPointer { ids in ids.firstIndex { $0?.incarnation == id.incarnation && $0 == id }
+            }
         }
         return slotOf[id]
     }
