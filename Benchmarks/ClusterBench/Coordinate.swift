@@ -1,19 +1,30 @@
 import ArgumentParser
 import Foundation
 
-/// Runs every workload on the mesh, then on Redis, and reports both with their ratios.
+/// Starts both systems side by side, runs each workload on one then the other (latency in
+/// alternating rounds), and reports both with their ratios. Both clusters stay up for the
+/// whole run, so a change in the machine's load hits both rather than one.
 struct Coordinate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the whole comparison (default).")
 
-    @Option(help: "Broadcasts of 100 bytes for the throughput run.") var messages: Int = 200_000
+    @Option(help: "Broadcasts of 100 bytes for the throughput run (any count may be 0 to skip that run).")
+    var messages: Int = 200_000
     @Option(help: "Broadcasts of 1 KiB for the throughput run.") var largeMessages: Int = 50_000
     @Option(help: "Offered rate for the latency run, per second.") var latencyRate: Int = 10_000
-    @Option(help: "Seconds of the latency run.") var latencySeconds: Int = 3
+    @Option(help: "Seconds of each latency round.") var latencySeconds: Int = 1
+    @Option(help: "Latency rounds per system, alternating; the median round is reported.") var latencyRounds: Int = 5
     @Option(help: "Broadcasts to 1,000 single-node rooms.") var singleRoomMessages: Int = 50_000
     @Option(help: "Joins timed for convergence.") var convergenceRounds: Int = 200
     @Option(help: "Replicated memberships for the memory figure.") var memberships: Int = 1_000_000
     @Option(help: "Where to write the JSON, CSV and PNG.") var output: String = "bench-results"
     @Option(help: "The redis-server binary.") var redisServer: String = "redis-server"
+
+    /// One system under test: its three worker processes and how to read its wire bytes.
+    private struct System {
+        let name: String
+        let workers: [Child]
+        let bytes: () async throws -> Int
+    }
 
     func run() async throws {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
@@ -24,10 +35,6 @@ struct Coordinate: AsyncParsableCommand {
         let mesh = try await startMesh(executable)
         defer { mesh.forEach { $0.stop() } }
         try await setUp(mesh)
-        try await Task.sleep(for: .milliseconds(500))
-        report.mesh = try await measure(mesh, bytes: { try await meshBytes(mesh) })
-        report.mesh.convergence = try await convergence(mesh)
-        mesh.forEach { $0.stop() }
 
         print("== redis: redis-server and 3 subscriber processes")
         let port = try freePort()
@@ -46,9 +53,16 @@ struct Coordinate: AsyncParsableCommand {
         defer { workers.forEach { $0.stop() } }
         for worker in workers { _ = try await worker.next() }
         try await setUp(workers)
-        report.redis = try await measure(workers, bytes: { try redisBytes(port: port) })
-        workers.forEach { $0.stop() }
-        Child.stop(redis)
+        try await Task.sleep(for: .milliseconds(500))
+
+        let systems = [
+            System(name: "mesh", workers: mesh, bytes: { try await meshBytes(mesh) }),
+            System(name: "redis", workers: workers, bytes: { try redisBytes(port: port) }),
+        ]
+        let figures = try await measure(systems)
+        report.mesh = figures[0]
+        report.redis = figures[1]
+        report.mesh.convergence = try await convergence(mesh)
 
         print("== memory: \(memberships) replicated memberships in one directory")
         report.bytesPerMembership = MemoryBench.bytesPerMembership(memberships)
@@ -94,33 +108,60 @@ struct Coordinate: AsyncParsableCommand {
 
     // MARK: Workloads
 
-    private func measure(_ workers: [Child], bytes: () async throws -> Int) async throws -> SystemFigures {
-        var figures = SystemFigures()
-        figures.throughput100 = try await throughput(workers, count: messages, size: 100)
-        print("  100 B: \(Int(figures.throughput100)) msg/s per receiver")
-        figures.throughput1k = try await throughput(workers, count: largeMessages, size: 1_024)
-        print("  1 KiB: \(Int(figures.throughput1k)) msg/s per receiver")
-        figures.latency = try await latency(workers)
-        print(
-            "  latency at \(latencyRate)/s: p50 \(figures.latency[0]) µs, p99 \(figures.latency[1]) µs, p99.9 \(figures.latency[2]) µs"
-        )
-        let before = try await bytes()
-        figures.singleRoomThroughput = try await throughput(
-            workers, count: singleRoomMessages, size: 100, rooms: "single:1000")
-        figures.bytesPerMessage = Double(try await bytes() - before) / Double(singleRoomMessages)
-        print("  1,000 single-node rooms, sent from one node: \(Int(figures.bytesPerMessage)) bytes per broadcast")
-        let beforeOwn = try await bytes()
-        figures.ownRoomThroughput = try await throughput(
-            workers, count: singleRoomMessages, size: 100, rooms: "own:1000")
-        figures.ownRoomBytesPerMessage = Double(try await bytes() - beforeOwn) / Double(singleRoomMessages)
-        print(
-            "  1,000 single-node rooms, sent from their node: \(figures.ownRoomBytesPerMessage) bytes per broadcast")
+    /// Every workload, on each system in turn.
+    private func measure(_ systems: [System]) async throws -> [SystemFigures] {
+        var figures = Array(repeating: SystemFigures(), count: systems.count)
+        for (index, system) in systems.enumerated() {
+            figures[index].throughput100 = try await throughput(system.workers, count: messages, size: 100)
+            print("  \(system.name) 100 B: \(Int(figures[index].throughput100)) msg/s per receiver")
+        }
+        for (index, system) in systems.enumerated() {
+            figures[index].throughput1k = try await throughput(system.workers, count: largeMessages, size: 1_024)
+            print("  \(system.name) 1 KiB: \(Int(figures[index].throughput1k)) msg/s per receiver")
+        }
+        var rounds = Array(repeating: [[UInt64]](), count: systems.count)
+        for _ in 0..<latencyRounds {
+            for (index, system) in systems.enumerated() {
+                rounds[index].append(try await latency(system.workers))
+            }
+        }
+        for (index, system) in systems.enumerated() where !rounds[index].isEmpty {
+            // Per percentile, the median over the rounds.
+            figures[index].latency = (0..<3).map { column in
+                rounds[index].map { $0[column] }.sorted()[rounds[index].count / 2]
+            }
+            let latency = figures[index].latency
+            print(
+                "  \(system.name) latency at \(latencyRate)/s, median of \(latencyRounds) rounds: p50 \(latency[0]) µs, p99 \(latency[1]) µs, p99.9 \(latency[2]) µs"
+            )
+        }
+        guard singleRoomMessages > 0 else { return figures }
+        for (index, system) in systems.enumerated() {
+            let before = try await system.bytes()
+            figures[index].singleRoomThroughput = try await throughput(
+                system.workers, count: singleRoomMessages, size: 100, rooms: "single:1000")
+            figures[index].bytesPerMessage = Double(try await system.bytes() - before) / Double(singleRoomMessages)
+            print(
+                "  \(system.name) 1,000 single-node rooms, sent from one node: \(Int(figures[index].bytesPerMessage)) bytes per broadcast"
+            )
+        }
+        for (index, system) in systems.enumerated() {
+            let before = try await system.bytes()
+            figures[index].ownRoomThroughput = try await throughput(
+                system.workers, count: singleRoomMessages, size: 100, rooms: "own:1000")
+            figures[index].ownRoomBytesPerMessage =
+                Double(try await system.bytes() - before) / Double(singleRoomMessages)
+            print(
+                "  \(system.name) 1,000 single-node rooms, sent from their node: \(figures[index].ownRoomBytesPerMessage) bytes per broadcast"
+            )
+        }
         return figures
     }
 
     /// Messages per second each remote receiver got (the slower of the two), or for single-node
     /// rooms the broadcasts per second the whole run delivered.
     private func throughput(_ workers: [Child], count: Int, size: Int, rooms: String = "chat") async throws -> Double {
+        guard count > 0 else { return 0 }
         for worker in workers { _ = try await worker.ask("reset") }
         _ = try await workers[0].ask("send \(count) \(size) \(rooms) 0")
         // Single-node rooms are delivered wherever their members are, the sender's own sockets
@@ -167,6 +208,7 @@ struct Coordinate: AsyncParsableCommand {
 
     /// Time from a join on one node until both others see the room.
     private func convergence(_ mesh: [Child]) async throws -> [Double] {
+        guard convergenceRounds > 0 else { return [0, 0] }
         var samples: [Double] = []
         for round in 0..<convergenceRounds {
             for node in mesh.dropFirst() {

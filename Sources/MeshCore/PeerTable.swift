@@ -7,10 +7,8 @@
 struct PeerTable: Sendable {
     private var slotOf: [NodeID: Int] = [:]
     private var ids: [NodeID?] = []
-    /// Free slots hold `vacant`, which owns nothing.
-    private var slots: [Peer] = []
+    private var slots: [Peer?] = []
     private var freeSlots: [Int] = []
-    private static let vacant = Peer(address: nil, now: .zero)
 
     var count: Int { slotOf.count }
     var isEmpty: Bool { slotOf.isEmpty }
@@ -19,7 +17,8 @@ struct PeerTable: Sendable {
     /// A few peers are found faster by comparing ids than by hashing one.
     private func slot(of id: NodeID) -> Int? {
         guard ids.count > 8 else {
-            return ids.withUnsafeBufferPointer { ids in ids.firstIndex { $0?.incarnation == id.incarnation && $0 == id }
+            return ids.withUnsafeBufferPointer { ids in
+                ids.firstIndex { $0?.incarnation == id.incarnation && $0 == id }
             }
         }
         return slotOf[id]
@@ -29,7 +28,7 @@ struct PeerTable: Sendable {
     /// where the subscript's copy would cost more than the frame.
     func read<Result>(_ id: NodeID, _ body: (borrowing Peer) -> Result) -> Result? {
         guard let slot = slot(of: id) else { return nil }
-        return slots.withUnsafeBufferPointer { body($0[slot]) }
+        return slots.withUnsafeBufferPointer { body($0[slot]!) }
     }
 
     /// A copy of `id`'s state to read, or its state changed in place (nil removes it).
@@ -40,19 +39,8 @@ struct PeerTable: Sendable {
         }
         _modify {
             if let slot = slot(of: id) {
-                // Moved out and back, never copied: a copy would make the next change to a
-                // replay buffer copy the whole buffer.
-                var taken = Self.vacant
-                swap(&taken, &slots[slot])
-                var value: Peer? = consume taken
-                defer {
-                    if let value {
-                        slots[slot] = value
-                    } else {
-                        release(slot, of: id)
-                    }
-                }
-                yield &value
+                defer { if slots[slot] == nil { release(slot, of: id) } }
+                yield &slots[slot]
             } else {
                 var added: Peer?
                 defer { if let added { insert(added, for: id) } }
@@ -66,7 +54,7 @@ struct PeerTable: Sendable {
         var result: [NodeID] = []
         slots.withUnsafeBufferPointer { slots in
             for slot in slots.indices {
-                if let id = ids[slot], predicate(slots[slot]) { result.append(id) }
+                if let id = ids[slot], slots[slot] != nil, predicate(slots[slot]!) { result.append(id) }
             }
         }
         if result.count > 1 { result.sort() }
@@ -90,7 +78,6 @@ struct PeerTable: Sendable {
     private mutating func release(_ slot: Int, of id: NodeID) {
         slotOf[id] = nil
         ids[slot] = nil
-        slots[slot] = Self.vacant
         freeSlots.append(slot)
     }
 }
@@ -103,7 +90,7 @@ extension PeerTable: Sequence {
         mutating func next() -> (key: NodeID, value: Peer)? {
             while slot < table.slots.count {
                 defer { slot += 1 }
-                if let id = table.ids[slot] { return (id, table.slots[slot]) }
+                if let id = table.ids[slot], let peer = table.slots[slot] { return (id, peer) }
             }
             return nil
         }

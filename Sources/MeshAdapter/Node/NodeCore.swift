@@ -54,7 +54,7 @@ final class NodeCore {
     init(
         configuration: MeshConfiguration, loop: any EventLoop, logger: Logger,
         hostWork: AsyncStream<HostWork>.Continuation, events: AsyncStream<MeshEvent>.Continuation,
-        submissions: Submissions
+        submissions: Submissions = Submissions()
     ) throws {
         self.configuration = configuration
         self.submissions = submissions
@@ -182,12 +182,12 @@ final class NodeCore {
 
     // MARK: Actions
 
-    /// Carries out `actions` in order and empties the array (its capacity is kept). Each
-    /// action is moved out, not copied.
+    /// Carries out `actions` in order and empties the array (its capacity is kept). Actions
+    /// are read where they lie, not copied out.
     func perform(_ actions: inout [MeshAction]) {
-        actions.reverse()
-        while let action = actions.popLast() {
-            switch action {
+        defer { actions.removeAll(keepingCapacity: true) }
+        for index in actions.indices {
+            switch actions[index] {
             case .send(let message, let peer):
                 links[peer]?.enqueue(message)
             case .deliver(let packet, let sockets):

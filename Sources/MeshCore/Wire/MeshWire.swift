@@ -1,4 +1,5 @@
 public import NIOCore
+import RealtimeAdapter
 
 /// The binary frame format: `[length: UInt32][type: UInt8][version: UInt8][body]`, big-endian,
 /// where `length` counts every byte after itself.
@@ -15,6 +16,42 @@ public enum MeshWire {
 
     /// Appends `message` as one complete frame.
     public static func encode(_ message: MeshMessage, into buffer: inout ByteBuffer) {
+        if case .ordered(let frame) = message, frame.vector.isEmpty, case .broadcast(let broadcast) = frame.payload {
+            encodeOrderedBroadcast(sequence: frame.sequence, broadcast, into: &buffer)
+        } else {
+            encodeInGeneral(message, into: &buffer)
+        }
+    }
+
+    /// The frame nearly every broadcast becomes, byte for byte what `encodeInGeneral` writes
+    /// for it: its size is known up front, so it is written with plain stores into space
+    /// reserved once, instead of a checked write per field.
+    static func encodeOrderedBroadcast(sequence: UInt64, _ frame: BroadcastFrame, into buffer: inout ByteBuffer) {
+        var roomBytes = 0
+        for room in frame.rooms { roomBytes += 2 + room.name.utf8.count }
+        for room in frame.except { roomBytes += 2 + room.name.utf8.count }
+        let packetBytes = frame.packet.readableBytes
+        // type, version, sequence, vector count, payload kind, two room counts, packet length.
+        let length = 2 + 8 + 4 + 1 + 4 + 4 + 4 + roomBytes + packetBytes
+        buffer.reserveCapacity(minimumWritableBytes: 4 + length)
+        buffer.withUnsafeMutableWritableBytes { out in
+            var writer = RawWriter(base: out.baseAddress!)
+            writer.put(UInt32(length))
+            writer.put(MessageType.ordered.rawValue)
+            writer.put(version)
+            writer.put(sequence)
+            writer.put(UInt32(0))
+            writer.put(UInt8(1))
+            writer.put(frame.rooms)
+            writer.put(frame.except)
+            writer.put(UInt32(packetBytes))
+            frame.packet.withUnsafeReadableBytes { writer.put(bytes: $0) }
+        }
+        buffer.moveWriterIndex(forwardBy: 4 + length)
+    }
+
+    /// Any message, through its body writer; the length is patched in at the end.
+    static func encodeInGeneral(_ message: MeshMessage, into buffer: inout ByteBuffer) {
         let start = buffer.writerIndex
         buffer.writeInteger(UInt32(0))  // patched below
         buffer.writeInteger(message.wireType.rawValue)
@@ -61,5 +98,32 @@ public enum MeshWire {
             throw MeshWireError(.trailingBytes, "\(frame.readableBytes) bytes after \(type)")
         }
         return message
+    }
+}
+
+/// Big-endian stores through a raw pointer into space the caller has reserved.
+private struct RawWriter {
+    var base: UnsafeMutableRawPointer
+    var offset = 0
+
+    mutating func put<T: FixedWidthInteger>(_ value: T) {
+        base.storeBytes(of: value.bigEndian, toByteOffset: offset, as: T.self)
+        offset += MemoryLayout<T>.size
+    }
+
+    mutating func put(bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        (base + offset).copyMemory(from: source, byteCount: bytes.count)
+        offset += bytes.count
+    }
+
+    /// A count, then each name as its length and UTF-8 bytes.
+    mutating func put(_ rooms: [Room]) {
+        put(UInt32(rooms.count))
+        for room in rooms {
+            var name = room.name
+            put(UInt16(name.utf8.count))
+            name.withUTF8 { put(bytes: UnsafeRawBufferPointer($0)) }
+        }
     }
 }
