@@ -270,12 +270,26 @@ public struct Directory: Sendable {
     /// The remote nodes with at least one member in any of `rooms`, each once.
     public func nodes(withMembersIn rooms: Set<Room>) -> [NodeID] {
         var result: [NodeID] = []
-        for room in rooms {
+        forEachNode(withMembersIn: rooms) { result.append($0) }
+        return result
+    }
+
+    /// Calls `body` once for each remote node with at least one member in any of `rooms`.
+    func forEachNode(withMembersIn rooms: Set<Room>, _ body: (NodeID) -> Void) {
+        if rooms.count == 1, let room = rooms.first {
+            // One room: its holders are distinct nodes already.
             for holder in index.holders(of: room) {
-                if let node = nodeInSlot[Int(holder.slot)], !result.contains(node) { result.append(node) }
+                if let node = nodeInSlot[Int(holder.slot)] { body(node) }
+            }
+            return
+        }
+        var seen: [UInt16] = []
+        for room in rooms {
+            for holder in index.holders(of: room) where !seen.contains(holder.slot) {
+                seen.append(holder.slot)
+                if let node = nodeInSlot[Int(holder.slot)] { body(node) }
             }
         }
-        return result
     }
 
     // MARK: Internals

@@ -7,7 +7,14 @@ extension MeshInstance {
     /// a later local operation cannot overtake it on other nodes.
     public mutating func broadcast(_ packet: ByteBuffer, options: BroadcastOptions, actions: inout [MeshAction]) {
         if !options.flags.local {
-            let targets = routes(for: options.rooms)
+            // Routed into a buffer the instance keeps, so a broadcast allocates no list for it.
+            var targets = routeBuffer
+            routeBuffer = []
+            defer {
+                targets.removeAll(keepingCapacity: true)
+                routeBuffer = targets
+            }
+            routes(for: options.rooms, into: &targets)
             if !targets.isEmpty {
                 let frame = BroadcastFrame(options: options, packet: packet)
                 for peer in targets {
@@ -26,14 +33,24 @@ extension MeshInstance {
     /// The live peers a broadcast to `rooms` must reach: those with members in the rooms, and
     /// those this node asked to join sockets to them that have not yet reflected the join.
     public func routes(for rooms: Set<Room>) -> [NodeID] {
-        if rooms.isEmpty { return livePeers }
-        let members = directory.nodes(withMembersIn: rooms)
         var nodes: [NodeID] = []
-        nodes.reserveCapacity(members.count)
-        for node in members where peers.read(node, { $0.status.isLive }) == true { nodes.append(node) }
+        routes(for: rooms, into: &nodes)
+        return nodes
+    }
+
+    func routes(for rooms: Set<Room>, into nodes: inout [NodeID]) {
+        if rooms.isEmpty {
+            nodes.append(contentsOf: livePeers)
+            return
+        }
+        // The closure sees the peer table alone, not a copy of the whole instance.
+        let peers = self.peers
+        nodes.reserveCapacity(peers.count)
+        directory.forEachNode(withMembersIn: rooms) { node in
+            if peers.read(node, { $0.status.isLive }) == true { nodes.append(node) }
+        }
         pendingJoins.addNodes(for: rooms, to: &nodes, ifLiveIn: peers)
         if nodes.count > 1 { nodes.sort() }
-        return nodes
     }
 }
 

@@ -12,22 +12,31 @@ extension MeshInstance {
     /// back: a copy would make the next append copy the whole replay buffer.
     mutating func sendOrdered(_ payload: OrderedPayload, to peer: NodeID, actions: inout [MeshAction]) {
         guard let linked = peers.read(peer, { $0.status.isLive ? $0.linked : nil }) ?? nil else { return }
-        let frame = Self.number(
-            payload, on: &peers[peer]!.outbound, epoch: directory.epoch, vector: directory.vector,
-            limits: (settings.replayFrames, settings.replayBytes), counters: &counters)
+        let (epoch, vector) = (directory.epoch, directory.vector)
+        let limits = (frames: settings.replayFrames, bytes: settings.replayBytes)
+        guard
+            let (frame, evicted) = peers.update(
+                peer,
+                {
+                    Self.number(payload, on: &$0.outbound, epoch: epoch, vector: vector, limits: limits)
+                })
+        else { return }
+        counters.replayEvictions += evicted
         if linked { actions.append(.send(.ordered(frame), to: peer)) }
     }
 
+    /// Numbers and keeps `payload`; returns the frame and how many old frames made room for it.
     private static func number(
         _ payload: OrderedPayload, on outbound: inout OutboundChannel, epoch: UInt64, vector: VersionVector,
-        limits: (frames: Int, bytes: Int), counters: inout MeshCounters
-    ) -> OrderedFrame {
+        limits: (frames: Int, bytes: Int)
+    ) -> (OrderedFrame, evicted: Int) {
         let frame = outbound.append(payload, vector: vectorChanges(&outbound, epoch: epoch, vector: vector))
+        var evicted = 0
         while outbound.replay.count > limits.frames || outbound.replayBytes > limits.bytes {
             outbound.evictOldest()
-            counters.replayEvictions += 1
+            evicted += 1
         }
-        return frame
+        return (frame, evicted)
     }
 
     /// The entries of this node's vector the peer has not been told yet: none while the
@@ -61,7 +70,7 @@ extension MeshInstance {
             return
         }
         // The common case: in order, nothing waiting at the gate, nothing new to require.
-        if frame.vector.isEmpty, Self.takeInOrder(&peers[peer]!.inbound) {
+        if frame.vector.isEmpty, peers.update(peer, { Self.takeInOrder(&$0.inbound) }) == true {
             acknowledgeIfDue(peer, accepted: 1, actions: &actions)
             handle(frame.payload, from: peer, now: now, actions: &actions)
             return
@@ -85,11 +94,14 @@ extension MeshInstance {
     }
 
     private mutating func acknowledgeIfDue(_ peer: NodeID, accepted: Int, actions: inout [MeshAction]) {
-        peers[peer]!.inbound.sinceAcknowledged += accepted
-        if peers[peer]!.inbound.sinceAcknowledged >= settings.acknowledgeEvery {
-            peers[peer]!.inbound.sinceAcknowledged = 0
-            actions.append(.send(.heartbeat(heartbeat(for: peer)), to: peer))
+        let every = settings.acknowledgeEvery
+        let due = peers.update(peer) { state in
+            state.inbound.sinceAcknowledged += accepted
+            guard state.inbound.sinceAcknowledged >= every else { return false }
+            state.inbound.sinceAcknowledged = 0
+            return true
         }
+        if due == true { actions.append(.send(.heartbeat(heartbeat(for: peer)), to: peer)) }
     }
 
     private static func accept(_ frame: OrderedFrame, into inbound: inout InboundChannel, now: MeshInstant) {
@@ -213,7 +225,7 @@ extension MeshInstance {
         _ heartbeat: Heartbeat, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
         guard let expected = peers.read(peer, { $0.inbound.expected }) else { return }
-        peers[peer]!.outbound.acknowledge(below: heartbeat.receivedBelow)
+        peers.update(peer) { $0.outbound.acknowledge(below: heartbeat.receivedBelow) }
         if heartbeat.nextToSend > expected {
             requestResume(from: peer, now: now, actions: &actions)
         }

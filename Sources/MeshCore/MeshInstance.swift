@@ -22,6 +22,8 @@ public struct MeshInstance: Sendable {
     var lastGossip: MeshInstant = .zero
     var gossipTurn = 0
     var membersDirty = true
+    /// Kept between broadcasts for their routes (empty in between).
+    var routeBuffer: [NodeID] = []
 
     /// Counters the shell exports as metrics.
     public internal(set) var counters = MeshCounters()
@@ -101,10 +103,12 @@ public struct MeshInstance: Sendable {
         _ message: MeshMessage, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
         guard let status = peers.read(peer, { $0.status }), status != .down, status != .left else { return }
-        peers[peer]!.lastHeard = now
-        if case .suspect = status {
-            peers[peer]!.status = .alive
-            peers[peer]!.probe = nil
+        peers.update(peer) { state in
+            state.lastHeard = now
+            if case .suspect = status {
+                state.status = .alive
+                state.probe = nil
+            }
         }
 
         switch message {

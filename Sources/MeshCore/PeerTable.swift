@@ -31,6 +31,14 @@ struct PeerTable: Sendable {
         return slots.withUnsafeBufferPointer { body($0[slot]!) }
     }
 
+    /// Changes `id`'s state in place (nil when unknown): for the per-frame paths, where the
+    /// subscript's `_modify` coroutine would allocate its frame on every access.
+    @discardableResult
+    mutating func update<Result>(_ id: NodeID, _ body: (inout Peer) -> Result) -> Result? {
+        guard let slot = slot(of: id) else { return nil }
+        return body(&slots[slot]!)
+    }
+
     /// A copy of `id`'s state to read, or its state changed in place (nil removes it).
     subscript(id: NodeID) -> Peer? {
         get {
@@ -38,13 +46,22 @@ struct PeerTable: Sendable {
             return slots[slot]
         }
         _modify {
+            // Only indices live in this accessor's frame: a `Peer` local would make the frame
+            // too large to sit in the caller's buffer, and cost an allocation per access.
             if let slot = slot(of: id) {
                 defer { if slots[slot] == nil { release(slot, of: id) } }
                 yield &slots[slot]
             } else {
-                var added: Peer?
-                defer { if let added { insert(added, for: id) } }
-                yield &added
+                let slot = vacantSlot()
+                defer {
+                    if slots[slot] != nil {
+                        ids[slot] = id
+                        slotOf[id] = slot
+                    } else {
+                        freeSlots.append(slot)
+                    }
+                }
+                yield &slots[slot]
             }
         }
     }
@@ -61,18 +78,12 @@ struct PeerTable: Sendable {
         return result
     }
 
-    private mutating func insert(_ peer: Peer, for id: NodeID) {
-        let slot: Int
-        if let reused = freeSlots.popLast() {
-            slot = reused
-            ids[slot] = id
-            slots[slot] = peer
-        } else {
-            slot = slots.count
-            ids.append(id)
-            slots.append(peer)
-        }
-        slotOf[id] = slot
+    /// A slot holding nothing, taken from the free list or added.
+    private mutating func vacantSlot() -> Int {
+        if let reused = freeSlots.popLast() { return reused }
+        ids.append(nil)
+        slots.append(nil)
+        return slots.count - 1
     }
 
     private mutating func release(_ slot: Int, of id: NodeID) {
