@@ -2,11 +2,22 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// A worker process, answering one line per command.
+///
+/// Lines are handed over as they arrive: a waiting `next()` is resumed by the thread that reads
+/// the pipe, so the coordinator does not poll (a poll every few hundred microseconds competed
+/// with the systems under test for the machine's two cores).
 final class Child: Sendable {
+    private struct Lines {
+        var items: [String] = []
+        var finished = false
+        var waiter: (ticket: UInt64, continuation: CheckedContinuation<String?, Never>)?
+        var tickets: UInt64 = 0
+    }
+
     let name: String
     private let process: Process
     private let input: FileHandle
-    private let lines = NIOLockedValueBox<(items: [String], cursor: Int)>(([], 0))
+    private let lines = NIOLockedValueBox(Lines())
 
     init(_ name: String, executable: String, arguments: [String]) throws {
         self.name = name
@@ -28,26 +39,56 @@ final class Child: Sendable {
                 while let newline = pending.firstIndex(of: 10) {
                     let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
                     pending.removeSubrange(pending.startIndex...newline)
-                    lines.withLockedValue { $0.items.append(line) }
+                    Self.deliver(line, to: lines)
                 }
             }
+            Self.deliver(nil, to: lines)
         }.start()
+    }
+
+    /// Hands `line` to a waiting `next()` or queues it; nil marks the end of the output.
+    private static func deliver(_ line: String?, to lines: NIOLockedValueBox<Lines>) {
+        let (waiter, next) = lines.withLockedValue { state -> (CheckedContinuation<String?, Never>?, String?) in
+            if let line { state.items.append(line) } else { state.finished = true }
+            guard let waiter = state.waiter else { return (nil, nil) }
+            state.waiter = nil
+            return (waiter.continuation, state.items.isEmpty ? nil : state.items.removeFirst())
+        }
+        waiter?.resume(returning: next)
     }
 
     /// The next line this worker prints.
     func next(timeout: Duration = .seconds(120)) async throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let line: String? = lines.withLockedValue { state in
-                guard state.cursor < state.items.count else { return nil }
-                state.cursor += 1
-                return state.items[state.cursor - 1]
+        let lines = self.lines
+        var watchdog: Task<Void, Never>?
+        let line: String? = await withCheckedContinuation { continuation in
+            let ticket = lines.withLockedValue { state -> UInt64? in
+                if !state.items.isEmpty {
+                    continuation.resume(returning: state.items.removeFirst())
+                    return nil
+                }
+                if state.finished {
+                    continuation.resume(returning: nil)
+                    return nil
+                }
+                state.tickets += 1
+                state.waiter = (state.tickets, continuation)
+                return state.tickets
             }
-            if let line { return line }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .microseconds(200))
+            guard let ticket else { return }
+            watchdog = Task {
+                try? await Task.sleep(for: timeout)
+                let expired = lines.withLockedValue { state -> CheckedContinuation<String?, Never>? in
+                    guard let waiter = state.waiter, waiter.ticket == ticket else { return nil }
+                    state.waiter = nil
+                    return waiter.continuation
+                }
+                expired?.resume(returning: nil)
+            }
         }
-        throw BenchError("\(name) did not answer")
+        watchdog?.cancel()
+        guard let line else { throw BenchError("\(name) did not answer") }
+        return line
     }
 
     func send(_ command: String) { input.write(Data((command + "\n").utf8)) }

@@ -123,6 +123,9 @@ struct Coordinate: AsyncParsableCommand {
         for _ in 0..<latencyRounds {
             for (index, system) in systems.enumerated() {
                 rounds[index].append(try await latency(system.workers))
+                print(
+                    "    \(system.name) round: p50/p99/p99.9 \(rounds[index].last!.map(String.init).joined(separator: " / ")) µs"
+                )
             }
         }
         for (index, system) in systems.enumerated() where !rounds[index].isEmpty {
