@@ -10,6 +10,8 @@ struct Coordinate: AsyncParsableCommand {
     @Option(help: "Broadcasts of 100 bytes for the throughput run (any count may be 0 to skip that run).")
     var messages: Int = 200_000
     @Option(help: "Broadcasts of 1 KiB for the throughput run.") var largeMessages: Int = 50_000
+    @Option(help: "Throughput rounds per system and size, alternating; the median round is reported.")
+    var throughputRounds: Int = 3
     @Option(help: "Offered rate for the latency run, per second.") var latencyRate: Int = 10_000
     @Option(help: "Seconds of each latency round.") var latencySeconds: Int = 1
     @Option(help: "Latency rounds per system, alternating; the median round is reported.") var latencyRounds: Int = 5
@@ -111,13 +113,21 @@ struct Coordinate: AsyncParsableCommand {
     /// Every workload, on each system in turn.
     private func measure(_ systems: [System]) async throws -> [SystemFigures] {
         var figures = Array(repeating: SystemFigures(), count: systems.count)
-        for (index, system) in systems.enumerated() {
-            figures[index].throughput100 = try await throughput(system.workers, count: messages, size: 100)
-            print("  \(system.name) 100 B: \(Int(figures[index].throughput100)) msg/s per receiver")
-        }
-        for (index, system) in systems.enumerated() {
-            figures[index].throughput1k = try await throughput(system.workers, count: largeMessages, size: 1_024)
-            print("  \(system.name) 1 KiB: \(Int(figures[index].throughput1k)) msg/s per receiver")
+        for (size, count) in [(100, messages), (1_024, largeMessages)] {
+            var rounds = Array(repeating: [Double](), count: systems.count)
+            for _ in 0..<throughputRounds {
+                for (index, system) in systems.enumerated() {
+                    rounds[index].append(try await throughput(system.workers, count: count, size: size))
+                    print("    \(system.name) \(size) B round: \(Int(rounds[index].last!)) msg/s per receiver")
+                }
+            }
+            for (index, system) in systems.enumerated() where !rounds[index].isEmpty {
+                let median = rounds[index].sorted()[rounds[index].count / 2]
+                if size == 100 { figures[index].throughput100 = median } else { figures[index].throughput1k = median }
+                print(
+                    "  \(system.name) \(size) B, median of \(throughputRounds) rounds: \(Int(median)) msg/s per receiver"
+                )
+            }
         }
         var rounds = Array(repeating: [[UInt64]](), count: systems.count)
         for _ in 0..<latencyRounds {
