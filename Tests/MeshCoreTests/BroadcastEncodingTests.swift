@@ -4,7 +4,8 @@ import Testing
 
 @testable import MeshCore
 
-/// Broadcast frames take a dedicated encoder: it must write exactly what the general one does.
+/// Broadcast frames take a dedicated encoder and decoder: they must agree exactly with the
+/// general ones, on valid frames and on damaged ones.
 @Suite struct BroadcastEncodingTests {
     static let frames: [BroadcastFrame] = [
         BroadcastFrame(rooms: ["chat"], except: [], packet: ByteBuffer(string: "hello")),
@@ -24,5 +25,44 @@ import Testing
         MeshWire.encodeOrderedBroadcast(sequence: 12_345, frame, into: &dedicated)
         #expect(dedicated == general)
         #expect(try MeshWire.readFrame(from: &dedicated, maximumFrameSize: 1 << 20) == message)
+    }
+
+    @Test(arguments: frames)
+    func theBroadcastDecoderReadsWhatTheGeneralOneReads(frame: BroadcastFrame) throws {
+        let message = MeshMessage.ordered(OrderedFrame(sequence: 7, vector: [], payload: .broadcast(frame)))
+        var body = MeshWire.encode(message)
+        body.moveReaderIndex(forwardBy: 4)
+        #expect(MeshWire.decodeOrderedBroadcast(body) == message)
+        var general = body
+        #expect(try MeshWire.decodeInGeneral(frame: &general) == message)
+    }
+
+    /// Damaged broadcast frames: the dedicated decoder gives up (nil) or reads exactly what the
+    /// general decoder reads from the same bytes; it never accepts what the general one refuses.
+    @Test func onDamagedFramesTheBroadcastDecoderNeverDisagrees() throws {
+        var generator = SystemRandomNumberGenerator()
+        var accepted = 0
+        for frame in Self.frames {
+            var body = MeshWire.encode(
+                .ordered(OrderedFrame(sequence: 7, vector: [], payload: .broadcast(frame))))
+            body.moveReaderIndex(forwardBy: 4)
+            for _ in 0..<3_000 {
+                var damaged = body
+                for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                    let at = damaged.readerIndex + Int.random(in: 0..<damaged.readableBytes, using: &generator)
+                    damaged.setInteger(UInt8.random(in: 0...255, using: &generator), at: at)
+                }
+                if Bool.random(using: &generator) {
+                    damaged = damaged.getSlice(
+                        at: damaged.readerIndex, length: Int.random(in: 0...damaged.readableBytes, using: &generator))!
+                }
+                var general = damaged
+                let expected = try? MeshWire.decodeInGeneral(frame: &general)
+                guard let fast = MeshWire.decodeOrderedBroadcast(damaged) else { continue }
+                accepted += 1
+                #expect(fast == expected)
+            }
+        }
+        #expect(accepted > 0, "some damage (in the packet bytes) leaves a valid frame")
     }
 }

@@ -85,6 +85,38 @@ public enum MeshWire {
 
     /// Decodes a frame without its length prefix: type, version and body, all of it.
     public static func decode(frame: inout ByteBuffer) throws(MeshWireError) -> MeshMessage {
+        if let message = decodeOrderedBroadcast(frame) {
+            frame.moveReaderIndex(to: frame.writerIndex)
+            return message
+        }
+        return try decodeInGeneral(frame: &frame)
+    }
+
+    /// The frame nearly every broadcast arrives as (an ordered broadcast with no vector
+    /// change), read with plain loads from the bytes in one pass; the packet is a slice of the
+    /// frame, not a copy. Nil for anything else or anything malformed, which the general
+    /// decoder then reads (and refuses with the precise error).
+    static func decodeOrderedBroadcast(_ frame: ByteBuffer) -> MeshMessage? {
+        typealias Parsed = (sequence: UInt64, rooms: [Room], except: [Room], packetAt: Int, packetLength: Int)
+        let parsed: Parsed? = frame.withUnsafeReadableBytes { bytes in
+            var reader = RawReader(bytes: bytes)
+            guard reader.take(UInt8.self) == MessageType.ordered.rawValue, reader.take(UInt8.self) == version,
+                let sequence = reader.take(UInt64.self), reader.take(UInt32.self) == 0,
+                reader.take(UInt8.self) == 1,
+                let rooms = reader.takeRooms(), let except = reader.takeRooms(),
+                let packetLength = reader.take(UInt32.self).map(Int.init),
+                reader.remaining == packetLength
+            else { return nil }
+            return (sequence, rooms, except, reader.offset, packetLength)
+        }
+        guard let parsed,
+            let packet = frame.getSlice(at: frame.readerIndex + parsed.packetAt, length: parsed.packetLength)
+        else { return nil }
+        let broadcast = BroadcastFrame(rooms: parsed.rooms, except: parsed.except, packet: packet)
+        return .ordered(OrderedFrame(sequence: parsed.sequence, vector: [], payload: .broadcast(broadcast)))
+    }
+
+    static func decodeInGeneral(frame: inout ByteBuffer) throws(MeshWireError) -> MeshMessage {
         let rawType = try frame.readWire(UInt8.self)
         guard let type = MessageType(rawValue: rawType) else {
             throw MeshWireError(.unknownType, "message type \(rawType)")
@@ -125,5 +157,40 @@ private struct RawWriter {
             put(UInt16(name.utf8.count))
             name.withUTF8 { put(bytes: UnsafeRawBufferPointer($0)) }
         }
+    }
+}
+
+/// Big-endian loads from bytes received; every read checks what is left and gives nil past
+/// the end.
+private struct RawReader {
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
+
+    var remaining: Int { bytes.count - offset }
+
+    mutating func take<T: FixedWidthInteger>(_: T.Type) -> T? {
+        guard remaining >= MemoryLayout<T>.size else { return nil }
+        defer { offset += MemoryLayout<T>.size }
+        return T(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
+
+    /// A count, then each name as its length and UTF-8 bytes; nil if any name is not UTF-8.
+    mutating func takeRooms() -> [Room]? {
+        guard let count = take(UInt32.self).map(Int.init), count <= remaining / 2 else { return nil }
+        var rooms: [Room] = []
+        rooms.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let length = take(UInt16.self).map(Int.init), remaining >= length else { return nil }
+            let name = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)])
+            offset += length
+            if name.allSatisfy({ $0 < 0x80 }) {
+                rooms.append(Room(String(decoding: name, as: UTF8.self)))
+            } else if let valid = String(validating: name, as: UTF8.self) {
+                rooms.append(Room(valid))
+            } else {
+                return nil
+            }
+        }
+        return rooms
     }
 }
