@@ -28,6 +28,10 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Bytes of a frame not complete yet.
     private var unread: ByteBuffer?
     private var pending: ByteBuffer?
+    /// Frames in `pending`, and frames and bytes of the read being handled, for the metrics.
+    private var pendingFrames = 0
+    private var readFrames = 0
+    private var readBytes = 0
     private var flushScheduled = false
     private var preambleSeen = false
     private var closing = false
@@ -103,6 +107,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
             earlier.writeBuffer(&bytes)
             bytes = earlier
         }
+        defer { countRead() }
         do {
             while !closing, let frame = try framing.decode(buffer: &bytes) { received(frame) }
         } catch {
@@ -110,6 +115,16 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         if bytes.readableBytes > 0, !closing { unread = bytes }
+    }
+
+    /// Adds this read's frames and bytes to the metrics: once per read, not once per frame.
+    private func countRead() {
+        guard readBytes > 0 else { return }
+        node.metrics.bytesIn.increment(by: Int64(readBytes))
+        node.bytesIn += readBytes
+        if readFrames > 0 { node.metrics.framesIn.increment(by: Int64(readFrames)) }
+        readBytes = 0
+        readFrames = 0
     }
 
     private func received(_ frame: ByteBuffer) {
@@ -121,8 +136,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
             perform(handshake.receivedPreamble(magic: magic, version: version))
             return
         }
-        node.metrics.bytesIn.increment(by: Int64(frame.readableBytes + 4))
-        node.bytesIn += frame.readableBytes + 4
+        readBytes += frame.readableBytes + 4
         if handshake.isEstablished, let peer = peer?.node {
             if frame.getInteger(at: frame.readerIndex, as: UInt8.self) == HandshakeMessage.refuseType {
                 // The peer gave up on the handshake just as this side finished it: the
@@ -133,6 +147,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             do {
                 let message = try MeshWire.decode(frame: &frame)
+                readFrames += 1
                 node.received(message, from: peer, link: self)
             } catch {
                 logger.info("Malformed frame from peer; closing the link", metadata: ["mesh.error": "\(error)"])
@@ -210,7 +225,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if pending == nil { pending = context.channel.allocator.buffer(capacity: 16 * 1024) }
         MeshWire.encode(message, into: &pending!)
-        node.metrics.framesOut.increment()
+        pendingFrames += 1
         if !flushScheduled {
             flushScheduled = true
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -228,6 +243,8 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
         flushScheduled = false
         guard let context, context.channel.isWritable, let buffer = pending, buffer.readableBytes > 0 else { return }
         pending = nil
+        node.metrics.framesOut.increment(by: Int64(pendingFrames))
+        pendingFrames = 0
         node.metrics.bytesOut.increment(by: Int64(buffer.readableBytes))
         node.bytesOut += buffer.readableBytes
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)

@@ -135,7 +135,6 @@ final class NodeCore {
     }
 
     func received(_ message: MeshMessage, from peer: NodeID, link: LinkHandler) {
-        metrics.framesIn.increment()
         if case .digest(let digest, _) = message, lag == nil, instance.directory.isBehind(digest) {
             lag = (digest, now())
         }
