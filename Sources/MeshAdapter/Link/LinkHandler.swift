@@ -102,19 +102,41 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
-        if var earlier = unread {
-            unread = nil
-            earlier.writeBuffer(&bytes)
-            bytes = earlier
+        node.readStarted()
+        defer {
+            node.readEnded()
+            countRead()
         }
-        defer { countRead() }
         do {
-            while !closing, let frame = try framing.decode(buffer: &bytes) { received(frame) }
+            if var earlier = unread {
+                // Only the bytes that complete the frame begun in an earlier read are copied
+                // onto it; the frames after it are read where they lie.
+                unread = nil
+                while try !closing && readFrame(from: &earlier) == false {
+                    let missing = framing.bytesMissing(in: earlier)
+                    guard missing > 0, bytes.readableBytes >= missing else {
+                        earlier.writeBuffer(&bytes)
+                        unread = earlier
+                        break
+                    }
+                    var part = bytes.readSlice(length: missing)!
+                    earlier.writeBuffer(&part)
+                }
+                guard unread == nil else { return }
+            }
+            while try !closing && readFrame(from: &bytes) {}
         } catch {
             errorCaught(context: context, error: error)
             return
         }
         if bytes.readableBytes > 0, !closing { unread = bytes }
+    }
+
+    /// Handles the next complete frame in `bytes`; false when there is none yet.
+    private func readFrame(from bytes: inout ByteBuffer) throws -> Bool {
+        guard let frame = try framing.decode(buffer: &bytes) else { return false }
+        received(frame)
+        return true
     }
 
     /// Adds this read's frames and bytes to the metrics: once per read, not once per frame.

@@ -33,6 +33,16 @@ struct MeshFrameDecoder: NIOSingleStepByteToMessageDecoder {
         return buffer.readSlice(length: Int(length))
     }
 
+    /// How many more bytes `buffer` needs before the preamble or the next frame's length, or
+    /// once the length is there its whole frame, is complete (0 when it is).
+    func bytesMissing(in buffer: ByteBuffer) -> Int {
+        guard preambleRead else { return max(0, HandshakeMessage.preambleSize - buffer.readableBytes) }
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else {
+            return 4 - buffer.readableBytes
+        }
+        return max(0, 4 + Int(length) - buffer.readableBytes)
+    }
+
     mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ByteBuffer? {
         try decode(buffer: &buffer)
     }

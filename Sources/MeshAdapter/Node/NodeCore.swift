@@ -42,6 +42,7 @@ final class NodeCore {
     /// Rooms someone waits to see a remote member in (`MeshNode.waitUntilVisible`).
     var roomWatchers: [Room: [EventLoopPromise<Void>]] = [:]
     var lastGaugeUpdate: MeshInstant = .zero
+    private var readTime: MeshInstant?
     /// Broadcasts and emits from other threads, and the buffer a batch of them is taken into.
     let submissions: Submissions
     private var batch: [Submissions.Item] = []
@@ -91,7 +92,12 @@ final class NodeCore {
         listeningWaiters.removeAll()
     }
 
-    func now() -> MeshInstant { MeshInstant(nanoseconds: NIODeadline.now().uptimeNanoseconds) }
+    /// The time, read from the clock once per read of a link: the frames of one read are
+    /// handled at the same instant.
+    func now() -> MeshInstant { readTime ?? MeshInstant(nanoseconds: NIODeadline.now().uptimeNanoseconds) }
+
+    func readStarted() { readTime = MeshInstant(nanoseconds: NIODeadline.now().uptimeNanoseconds) }
+    func readEnded() { readTime = nil }
 
     static func makeNonce() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
