@@ -2,8 +2,9 @@
 ///
 /// A `Dictionary` hands out copies of its values on reads, and a `Peer` holds its replay
 /// buffer, reorder buffer and vectors: copying one on every frame costs more than handling the
-/// frame. Here peers live in an array of slots; the subscript borrows a slot for reads and
-/// yields it in place for writes, so `peers[id]?.inbound.expected` touches one field.
+/// frame. Here peers live in an array of slots. The per-frame paths use `read` (a borrow of
+/// the slot) and `update` (the slot in place); the subscript is for the rest: its getter copies,
+/// its `_modify` changes in place and adds or removes peers.
 struct PeerTable: Sendable {
     private var slotOf: [NodeID: Int] = [:]
     private var ids: [NodeID?] = []
