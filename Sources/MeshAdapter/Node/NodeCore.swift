@@ -187,8 +187,8 @@ final class NodeCore {
 
     // MARK: Actions
 
-    /// Carries out `actions` in order and empties the array (its capacity is kept). Actions
-    /// are read where they lie, not copied out.
+    /// Carries out `actions` in order, then empties the array at once, keeping its capacity
+    /// for the next input.
     func perform(_ actions: inout [MeshAction]) {
         defer { actions.removeAll(keepingCapacity: true) }
         for index in actions.indices {
