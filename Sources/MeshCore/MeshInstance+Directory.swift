@@ -94,7 +94,7 @@ extension MeshInstance {
     /// now reflected stop counting as pending.
     mutating func directoryAdvanced(now: MeshInstant, actions: inout [MeshAction]) {
         pendingJoins.settle(against: directory)
-        for peer in peers.keys where !(peers[peer]?.inbound.gated.isEmpty ?? true) {
+        for peer in peers.ids(where: { !$0.inbound.gated.isEmpty }) {
             drainGate(of: peer, now: now, actions: &actions)
         }
     }

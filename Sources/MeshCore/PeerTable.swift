@@ -12,7 +12,6 @@ struct PeerTable: Sendable {
     private var freeSlots: [Int] = []
 
     var count: Int { slotOf.count }
-    var isEmpty: Bool { slotOf.isEmpty }
     var keys: Dictionary<NodeID, Int>.Keys { slotOf.keys }
 
     /// A few peers are found faster by comparing ids than by hashing one.
