@@ -109,7 +109,7 @@ final class PublishQueue: Sendable {
     func take() -> [ByteBuffer] {
         state.withLockedValue { state in
             state.scheduled = false
-            defer { state.items.removeAll(keepingCapacity: true) }
+            defer { state.items = [] }
             return state.items
         }
     }

@@ -37,7 +37,7 @@ public final class MeshAdapter: Adapter {
     /// Returns once the broadcast is queued on the node's event loop, in order with this
     /// caller's other operations.
     public func broadcast(_ packet: ByteBuffer, options: BroadcastOptions) async {
-        node.submit(.broadcast(packet, options))
+        broadcastNow(packet, options: options)
     }
 
     /// `broadcast` without suspending, for code that runs on an event loop (a channel

@@ -12,17 +12,11 @@ extension ByteBuffer {
         writeString(string)
     }
 
-    /// Names are read once per frame on the hot path: plain ASCII (nearly every name) is
-    /// checked byte by byte and decoded directly; anything else goes through full UTF-8
-    /// validation.
+    /// A length-prefixed name, decoded by `MeshWire.name`.
     mutating func readWireString() throws(MeshWireError) -> String {
         let length = Int(try readWire(UInt16.self))
         guard readableBytes >= length else { throw MeshWireError(.truncated, "string") }
-        let string = withUnsafeReadableBytes { raw -> String? in
-            let bytes = UnsafeRawBufferPointer(rebasing: raw[..<length])
-            if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-            return String(validating: bytes, as: UTF8.self)
-        }
+        let string = withUnsafeReadableBytes { MeshWire.name(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
         guard let string else { throw MeshWireError(.invalidValue, "string is not UTF-8") }
         moveReaderIndex(forwardBy: length)
         return string

@@ -50,6 +50,14 @@ public enum MeshWire {
         buffer.moveWriterIndex(forwardBy: 4 + length)
     }
 
+    /// A name read off the wire, nil if it is not UTF-8. Names are read on every frame: plain
+    /// ASCII (nearly every name) is checked byte by byte and decoded directly; anything else
+    /// goes through full UTF-8 validation.
+    static func name(_ bytes: UnsafeRawBufferPointer) -> String? {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
     /// Any message, through its body writer; the length is patched in at the end.
     static func encodeInGeneral(_ message: MeshMessage, into buffer: inout ByteBuffer) {
         let start = buffer.writerIndex
@@ -183,13 +191,8 @@ private struct RawReader {
             guard let length = take(UInt16.self).map(Int.init), remaining >= length else { return nil }
             let name = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)])
             offset += length
-            if name.allSatisfy({ $0 < 0x80 }) {
-                rooms.append(Room(String(decoding: name, as: UTF8.self)))
-            } else if let valid = String(validating: name, as: UTF8.self) {
-                rooms.append(Room(valid))
-            } else {
-                return nil
-            }
+            guard let valid = MeshWire.name(name) else { return nil }
+            rooms.append(Room(valid))
         }
         return rooms
     }
