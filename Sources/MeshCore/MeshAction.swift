@@ -6,6 +6,11 @@ public enum MeshAction: Sendable {
     /// Write `message` on the link to `peer` (drop it if there is no link: ordered frames are
     /// replayed from the core's buffer once the link is back).
     case send(MeshMessage, to: NodeID)
+    /// Ordered frames wait for the link to `peer`: copy them onto it with
+    /// `MeshInstance.takeOrdered(for:into:)`, or, with no link, call
+    /// `MeshInstance.dropOrderedWrite(for:)`. One such action covers every frame appended
+    /// for the peer until it is carried out.
+    case writeOrdered(to: NodeID)
     /// Write `packet` to these local sockets.
     case deliver(ByteBuffer, to: [SocketID])
     /// Disconnect these local sockets.

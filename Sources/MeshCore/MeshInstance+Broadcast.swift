@@ -16,12 +16,17 @@ extension MeshInstance {
             }
             routes(for: options.rooms, into: &targets)
             if !targets.isEmpty {
-                let frame = BroadcastFrame(options: options, packet: packet)
-                for peer in targets {
-                    if options.flags.volatile {
-                        if isLinked(peer) { actions.append(.send(.volatileBroadcast(frame), to: peer)) }
-                    } else {
-                        sendOrdered(.broadcast(frame), to: peer, actions: &actions)
+                if options.flags.volatile {
+                    let frame = BroadcastFrame(options: options, packet: packet)
+                    for peer in targets where isLinked(peer) {
+                        actions.append(.send(.volatileBroadcast(frame), to: peer))
+                    }
+                } else {
+                    for peer in targets {
+                        sendOrdered(to: peer, actions: &actions) { sequence, vector, buffer in
+                            MeshWire.encodeOrderedBroadcast(
+                                sequence: sequence, vector: vector, options: options, packet: packet, into: &buffer)
+                        }
                     }
                 }
                 counters.broadcastsSent += 1

@@ -1,5 +1,5 @@
 import DequeModule
-import NIOCore
+public import NIOCore
 import RealtimeAdapter
 
 // The ordered channel: per link, numbered frames delivered once and in order, replayed after a
@@ -7,36 +7,56 @@ import RealtimeAdapter
 
 extension MeshInstance {
     /// Numbers `payload` for `peer`, keeps it for replay, and sends it if the link is up.
-    ///
-    /// Peers are changed in place (`peers[peer]!.outbound`), never copied out and written
-    /// back: a copy would make the next append copy the whole replay buffer.
     mutating func sendOrdered(_ payload: OrderedPayload, to peer: NodeID, actions: inout [MeshAction]) {
+        sendOrdered(to: peer, actions: &actions) { sequence, vector, buffer in
+            MeshWire.encode(.ordered(OrderedFrame(sequence: sequence, vector: vector, payload: payload)), into: &buffer)
+        }
+    }
+
+    /// Numbers the frame `encode` writes (given its number and the vector changes it must
+    /// carry) for `peer`, keeps it for replay, and has it sent if the link is up: the first
+    /// frame waiting for a link adds one `writeOrdered` action, which sends every frame
+    /// appended before the shell carries it out.
+    ///
+    /// Peers are changed in place, never copied out and written back: a copy would make the
+    /// next append copy the whole replay log.
+    mutating func sendOrdered(
+        to peer: NodeID, actions: inout [MeshAction],
+        encode: (_ sequence: UInt64, _ vector: [VectorEntry], _ into: inout ByteBuffer) -> Void
+    ) {
         guard let linked = peers.read(peer, { $0.status.isLive ? $0.linked : nil }) ?? nil else { return }
         let (epoch, vector) = (directory.epoch, directory.vector)
         let limits = (frames: settings.replayFrames, bytes: settings.replayBytes)
         guard
-            let (frame, evicted) = peers.update(
+            let (announce, evicted) = peers.update(
                 peer,
-                {
-                    Self.number(payload, on: &$0.outbound, epoch: epoch, vector: vector, limits: limits)
+                { state -> (Bool, Int) in
+                    let waiting = state.outbound.hasUnsent
+                    let changes = Self.vectorChanges(&state.outbound, epoch: epoch, vector: vector)
+                    state.outbound.append(send: linked) { sequence, buffer in encode(sequence, changes, &buffer) }
+                    var evicted = 0
+                    while state.outbound.keptFrames > limits.frames || state.outbound.keptBytes > limits.bytes {
+                        state.outbound.evictOldest()
+                        evicted += 1
+                    }
+                    return (linked && !waiting, evicted)
                 })
         else { return }
         counters.replayEvictions += evicted
-        if linked { actions.append(.send(.ordered(frame), to: peer)) }
+        if announce { actions.append(.writeOrdered(to: peer)) }
     }
 
-    /// Numbers and keeps `payload`; returns the frame and how many old frames made room for it.
-    private static func number(
-        _ payload: OrderedPayload, on outbound: inout OutboundChannel, epoch: UInt64, vector: VersionVector,
-        limits: (frames: Int, bytes: Int)
-    ) -> (OrderedFrame, evicted: Int) {
-        let frame = outbound.append(payload, vector: vectorChanges(&outbound, epoch: epoch, vector: vector))
-        var evicted = 0
-        while outbound.replay.count > limits.frames || outbound.replayBytes > limits.bytes {
-            outbound.evictOldest()
-            evicted += 1
-        }
-        return (frame, evicted)
+    /// Copies the ordered frames waiting for `peer`'s link onto `buffer` (the shell does this
+    /// when it carries out `writeOrdered`); returns how many frames it copied.
+    @discardableResult
+    public mutating func takeOrdered(for peer: NodeID, into buffer: inout ByteBuffer) -> Int {
+        peers.update(peer) { $0.outbound.takeUnsent(into: &buffer) } ?? 0
+    }
+
+    /// Forgets that ordered frames wait for `peer`'s link, when there is no link to write them
+    /// on after all; they stay kept, and the peer gets them by replay.
+    public mutating func dropOrderedWrite(for peer: NodeID) {
+        peers.update(peer) { $0.outbound.markAllSent() }
     }
 
     /// The entries of this node's vector the peer has not been told yet: none while the
@@ -189,19 +209,21 @@ extension MeshInstance {
 
     /// The peer has every frame before `next`: send it the rest again, or tell it which are gone.
     mutating func replay(from next: UInt64, to peer: NodeID, actions: inout [MeshAction]) {
-        guard peers[peer]?.linked == true, next <= peers[peer]!.outbound.nextSequence else { return }
-        peers[peer]!.outbound.acknowledge(below: next)
-        let firstKept = peers[peer]!.outbound.firstKept
-        if firstKept > next {
-            actions.append(.send(.skip(next: firstKept), to: peer))
-            // The frames lost carried vector changes: tell the peer the whole vector again.
-            peers[peer]!.outbound.sentEpoch = nil
-            peers[peer]!.outbound.sentVector = VersionVector()
-        }
-        for frame in peers[peer]!.outbound.replay {
-            actions.append(.send(.ordered(frame), to: peer))
-            counters.framesReplayed += 1
-        }
+        guard peers.read(peer, { $0.linked && next <= $0.outbound.nextSequence }) == true else { return }
+        let (firstKept, count, waiting) = peers.update(peer) { state in
+            state.outbound.acknowledge(below: next)
+            if state.outbound.firstKept > next {
+                // The frames lost carried vector changes: tell the peer the whole vector again.
+                state.outbound.sentEpoch = nil
+                state.outbound.sentVector = VersionVector()
+            }
+            let waiting = state.outbound.hasUnsent
+            state.outbound.resendAll()
+            return (state.outbound.firstKept, state.outbound.keptFrames, waiting)
+        }!
+        if firstKept > next { actions.append(.send(.skip(next: firstKept), to: peer)) }
+        counters.framesReplayed += count
+        if count > 0, !waiting { actions.append(.writeOrdered(to: peer)) }
     }
 
     mutating func receiveSkip(_ next: UInt64, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {

@@ -58,7 +58,7 @@ public struct MeshInstance: Sendable {
     }
 
     /// Ordered frames to `peer` not yet acknowledged.
-    public func unacknowledgedFrames(to peer: NodeID) -> Int { peers[peer]?.outbound.replay.count ?? 0 }
+    public func unacknowledgedFrames(to peer: NodeID) -> Int { peers.read(peer) { $0.outbound.keptFrames } ?? 0 }
 
     // MARK: Links
 
@@ -94,7 +94,10 @@ public struct MeshInstance: Sendable {
     /// The link to `peer` closed. Its frames stay buffered for replay; liveness is decided by
     /// the failure detector, not by one broken link.
     public mutating func linkDown(_ peer: NodeID) {
-        peers[peer]?.linked = false
+        peers.update(peer) { state in
+            state.linked = false
+            state.outbound.markAllSent()
+        }
     }
 
     // MARK: Messages

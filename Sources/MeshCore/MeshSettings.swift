@@ -20,7 +20,8 @@ public struct MeshSettings: Sendable, Equatable {
     public var deltaLogCapacity: Int
     /// Out-of-order deltas held per origin while a gap fills.
     public var pendingDeltaLimit: Int
-    /// Ordered frames kept per link for replay after a reconnect, by count and by packet bytes.
+    /// Ordered frames kept per link for replay after a reconnect, by count and by their bytes
+    /// as encoded for the wire.
     public var replayFrames: Int
     public var replayBytes: Int
     /// Out-of-order ordered frames held per link.

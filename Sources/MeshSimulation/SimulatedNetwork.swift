@@ -29,12 +29,21 @@ struct SimulatedNetwork {
         _ message: MeshMessage, from: String, to: String, connection: UInt64, now: Double,
         faults: FaultProfile, random: inout SimulationRandom
     ) {
+        send(
+            frame: MeshWire.encode(message), from: from, to: to, connection: connection, now: now, faults: faults,
+            random: &random)
+    }
+
+    /// Sends one encoded frame (as the ordered channel hands them over).
+    mutating func send(
+        frame bytes: ByteBuffer, from: String, to: String, connection: UInt64, now: Double,
+        faults: FaultProfile, random: inout SimulationRandom
+    ) {
         sent += 1
         if random.chance(faults.dropProbability) {
             dropped += 1
             return
         }
-        let bytes = MeshWire.encode(message)
         let copies = random.chance(faults.duplicateProbability) ? 2 : 1
         if copies == 2 { duplicated += 1 }
         for _ in 0..<copies {

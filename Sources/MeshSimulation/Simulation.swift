@@ -130,6 +130,18 @@ public final class Simulation {
             network.send(
                 message, from: name, to: peer.name, connection: connection, now: now, faults: faults,
                 random: &random)
+        case .writeOrdered(let peer):
+            var bytes = ByteBuffer()
+            nodes[name]!.instance.takeOrdered(for: peer, into: &bytes)
+            guard let connection = connections[NodePair(name, peer.name)], nodes[peer.name]?.id == peer else { return }
+            // Each frame travels on its own, so faults apply to frames one by one.
+            while let length = bytes.getInteger(at: bytes.readerIndex, as: UInt32.self),
+                let frame = bytes.readSlice(length: 4 + Int(length))
+            {
+                network.send(
+                    frame: frame, from: name, to: peer.name, connection: connection, now: now, faults: faults,
+                    random: &random)
+            }
         case .deliver(let packet, let sockets):
             guard let id = packet.getInteger(at: packet.readerIndex, as: UInt64.self) else { return }
             for socket in sockets {

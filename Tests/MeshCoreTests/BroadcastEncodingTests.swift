@@ -27,6 +27,24 @@ import Testing
         #expect(try MeshWire.readFrame(from: &dedicated, maximumFrameSize: 1 << 20) == message)
     }
 
+    /// A broadcast is encoded for each peer straight from the application's options, with the
+    /// vector changes the peer has not been told (rarely any) or none.
+    @Test(arguments: frames, [[], [VectorEntry(origin: NodeID(name: "o", incarnation: 3), version: 9)]])
+    func aBroadcastFromOptionsEncodesAsItsFrame(frame: BroadcastFrame, vector: [VectorEntry]) throws {
+        let options = frame.options
+        let message = MeshMessage.ordered(
+            OrderedFrame(
+                sequence: 99, vector: vector,
+                payload: .broadcast(BroadcastFrame(options: options, packet: frame.packet))))
+        var general = ByteBuffer()
+        MeshWire.encodeInGeneral(message, into: &general)
+        var direct = ByteBuffer()
+        MeshWire.encodeOrderedBroadcast(
+            sequence: 99, vector: vector, options: options, packet: frame.packet, into: &direct)
+        #expect(direct == general)
+        #expect(try MeshWire.readFrame(from: &direct, maximumFrameSize: 1 << 20) == message)
+    }
+
     @Test(arguments: frames)
     func theBroadcastDecoderReadsWhatTheGeneralOneReads(frame: BroadcastFrame) throws {
         let message = MeshMessage.ordered(OrderedFrame(sequence: 7, vector: [], payload: .broadcast(frame)))

@@ -15,15 +15,33 @@ import Testing
 
     func at(_ milliseconds: UInt64) -> MeshInstant { MeshInstant(nanoseconds: milliseconds * 1_000_000) }
 
-    func sends(_ actions: [MeshAction], to peer: NodeID) -> [MeshMessage] {
-        actions.compactMap { if case .send(let message, let target) = $0, target == peer { message } else { nil } }
+    /// What `node` sends `peer` through `actions`, in order, with the ordered frames taken off
+    /// its ordered channel and decoded where a `writeOrdered` action stands, as the shell does.
+    func sends(_ actions: [MeshAction], to peer: NodeID, by node: inout MeshInstance) -> [MeshMessage] {
+        var messages: [MeshMessage] = []
+        for action in actions {
+            switch action {
+            case .send(let message, let target) where target == peer:
+                messages.append(message)
+            case .writeOrdered(let target) where target == peer:
+                var bytes = ByteBuffer()
+                node.takeOrdered(for: peer, into: &bytes)
+                while let message = try? MeshWire.readFrame(from: &bytes, maximumFrameSize: 1 << 20) {
+                    messages.append(message)
+                }
+                #expect(bytes.readableBytes == 0, "whole frames only")
+            default:
+                break
+            }
+        }
+        return messages
     }
 
     @Test func linkUpAsksForMissedFramesAndExchangesDigestAndMembers() {
         var node = MeshInstance(id: a, address: "127.0.0.1:1", settings: settings)
         var actions: [MeshAction] = []
         node.linkUp(b, address: "127.0.0.1:2", now: at(0), actions: &actions)
-        let messages = sends(actions, to: b)
+        let messages = sends(actions, to: b, by: &node)
         #expect(messages.contains(.resume(next: 1)))
         #expect(messages.contains { if case .digest(_, false) = $0 { true } else { false } })
         #expect(
@@ -43,15 +61,21 @@ import Testing
         node.join("sa", rooms: ["room"], now: at(1), actions: &actions)
         actions.removeAll()
         node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
-        #expect(sends(actions, to: b).count == 1)
-        #expect(sends(actions, to: c).isEmpty, "c has no member in the room")
+        let toB = sends(actions, to: b, by: &node)
+        let toC = sends(actions, to: c, by: &node)
+        #expect(toB.count == 1)
+        #expect(toC.isEmpty, "c has no member in the room")
         #expect(actions.contains { if case .deliver(_, let sockets) = $0 { sockets == ["sa"] } else { false } })
         actions.removeAll()
         node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(flags: .init(local: true)), actions: &actions)
-        #expect(sends(actions, to: b).isEmpty && sends(actions, to: c).isEmpty)
+        let localToB = sends(actions, to: b, by: &node)
+        let localToC = sends(actions, to: c, by: &node)
+        #expect(localToB.isEmpty && localToC.isEmpty)
         actions.removeAll()
         node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(), actions: &actions)
-        #expect(sends(actions, to: b).count == 1 && sends(actions, to: c).count == 1, "no room: every node")
+        let allToB = sends(actions, to: b, by: &node)
+        let allToC = sends(actions, to: c, by: &node)
+        #expect(allToB.count == 1 && allToC.count == 1, "no room: every node")
     }
 
     @Test func aSilentPeerIsSuspectedThenDownUnlessAnotherPeerHearsIt() {
@@ -64,7 +88,7 @@ import Testing
         actions.removeAll()
         node.tick(now: at(300), actions: &actions)
         #expect(node.status(of: b) == "suspect")
-        let probes = sends(actions, to: c).filter { if case .probe = $0 { true } else { false } }
+        let probes = sends(actions, to: c, by: &node).filter { if case .probe = $0 { true } else { false } }
         guard case .probe(let target, let nonce) = probes.first else {
             Issue.record("expected a probe to c, got \(probes)")
             return
@@ -79,7 +103,7 @@ import Testing
         #expect(node.status(of: b) == "suspect")
         #expect(node.serverCount == 3)
         guard
-            case .probe(_, let second)? = sends(actions, to: c).first(where: {
+            case .probe(_, let second)? = sends(actions, to: c, by: &node).first(where: {
                 if case .probe = $0 { true } else { false }
             })
         else {
@@ -138,12 +162,13 @@ import Testing
             sender.broadcast(
                 ByteBuffer(string: "\(index)"), options: BroadcastOptions(rooms: ["sb"]), actions: &actions)
         }
-        #expect(sends(actions, to: b).isEmpty, "nothing is written while the link is down")
+        let whileDown = sends(actions, to: b, by: &sender)
+        #expect(whileDown.isEmpty, "nothing is written while the link is down")
         sender.linkUp(b, now: at(50), actions: &actions)
         actions.removeAll()
         // The receiver had frames below 2; the buffer keeps only the newest 4 (3...6).
         sender.receive(.resume(next: 2), from: b, now: at(51), actions: &actions)
-        let messages = sends(actions, to: b)
+        let messages = sends(actions, to: b, by: &sender)
         #expect(messages.first == .skip(next: 3))
         #expect(
             messages.dropFirst().compactMap { if case .ordered(let frame) = $0 { frame.sequence } else { nil } } == [
@@ -199,8 +224,9 @@ import Testing
             sequence: 1, vector: [VectorEntry(origin: c, version: 1)], payload: .emit(ByteBuffer(string: "go")))
         node.receive(.ordered(frame), from: b, now: at(1), actions: &actions)
         #expect(!actions.contains { if case .receiveEmit = $0 { true } else { false } })
+        let pulls = sends(actions, to: b, by: &node)
         #expect(
-            sends(actions, to: b).contains { if case .digest(_, true) = $0 { true } else { false } },
+            pulls.contains { if case .digest(_, true) = $0 { true } else { false } },
             "pulls what it lacks")
         actions.removeAll()
         node.receive(

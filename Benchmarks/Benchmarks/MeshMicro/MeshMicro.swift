@@ -105,10 +105,17 @@ let benchmarks: @Sendable () -> Void = {
         }
         actions.removeAll(keepingCapacity: true)
         let options = BroadcastOptions(rooms: ["chat"])
+        var wire = ByteBuffer()
+        wire.reserveCapacity(64 * 1024)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             instance.broadcast(packet, options: options, actions: &actions)
-            blackHole(actions.count)
+            // As the shell does: each peer's frames copied onto its link's outgoing bytes.
+            for action in actions {
+                if case .writeOrdered(let peer) = action { instance.takeOrdered(for: peer, into: &wire) }
+            }
+            blackHole(wire.readableBytes)
+            wire.clear()
             actions.removeAll(keepingCapacity: true)
             if instance.unacknowledgedFrames(to: peers[0]) > 50_000 {
                 // Acknowledge, as the peers' heartbeats would, to keep the replay buffer bounded.

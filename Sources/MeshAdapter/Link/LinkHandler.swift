@@ -229,11 +229,21 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// closes the link (it resynchronises on reconnect).
     @discardableResult
     func enqueue(_ message: MeshMessage) -> Bool {
+        let volatile = if case .volatileBroadcast = message { true } else { false }
+        return enqueue(volatile: volatile) { buffer in
+            MeshWire.encode(message, into: &buffer)
+            return 1
+        }
+    }
+
+    /// Appends the frames `write` puts on this tick's outgoing bytes (it returns how many),
+    /// under the same limits as a message.
+    func enqueue(volatile: Bool = false, _ write: (inout ByteBuffer) -> Int) -> Bool {
         guard let context, !closing else { return false }
         // While the socket is not writable, bytes stay in `pending`: it is the bounded queue.
         let queued = pending?.readableBytes ?? 0
         let limit = node.configuration.limits.outboundQueueBytes
-        if case .volatileBroadcast = message, queued > limit / 2 {
+        if volatile, queued > limit / 2 {
             node.metrics.volatileDropped.increment()
             return false
         }
@@ -246,8 +256,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
             return false
         }
         if pending == nil { pending = context.channel.allocator.buffer(capacity: 16 * 1024) }
-        MeshWire.encode(message, into: &pending!)
-        pendingFrames += 1
+        pendingFrames += write(&pending!)
         if !flushScheduled {
             flushScheduled = true
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)

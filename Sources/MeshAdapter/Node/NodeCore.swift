@@ -195,6 +195,9 @@ final class NodeCore {
             switch actions[index] {
             case .send(let message, let peer):
                 links[peer]?.enqueue(message)
+            case .writeOrdered(let peer):
+                let written = links[peer]?.enqueue { self.instance.takeOrdered(for: peer, into: &$0) } ?? false
+                if !written { instance.dropOrderedWrite(for: peer) }
             case .deliver(let packet, let sockets):
                 host?.deliver(packet, to: sockets)
             case .disconnectLocal(let sockets, let closeTransport):

@@ -27,10 +27,36 @@ public enum MeshWire {
     /// for it: its size is known up front, so it is written with plain stores into space
     /// reserved once, instead of a checked write per field.
     static func encodeOrderedBroadcast(sequence: UInt64, _ frame: BroadcastFrame, into buffer: inout ByteBuffer) {
+        encodeOrderedBroadcast(
+            sequence: sequence, rooms: frame.rooms, except: frame.except, packet: frame.packet, into: &buffer)
+    }
+
+    /// An ordered broadcast frame straight from the application's options and packet, with no
+    /// `BroadcastFrame` in between unless the frame carries vector changes (rare: only after
+    /// the directory changed), which the general encoder writes.
+    static func encodeOrderedBroadcast(
+        sequence: UInt64, vector: [VectorEntry], options: BroadcastOptions, packet: ByteBuffer,
+        into buffer: inout ByteBuffer
+    ) {
+        guard vector.isEmpty else {
+            let frame = OrderedFrame(
+                sequence: sequence, vector: vector,
+                payload: .broadcast(BroadcastFrame(options: options, packet: packet)))
+            encodeInGeneral(.ordered(frame), into: &buffer)
+            return
+        }
+        encodeOrderedBroadcast(
+            sequence: sequence, rooms: options.rooms, except: options.except, packet: packet, into: &buffer)
+    }
+
+    private static func encodeOrderedBroadcast(
+        sequence: UInt64, rooms: some Collection<Room>, except: some Collection<Room>, packet: ByteBuffer,
+        into buffer: inout ByteBuffer
+    ) {
         var roomBytes = 0
-        for room in frame.rooms { roomBytes += 2 + room.name.utf8.count }
-        for room in frame.except { roomBytes += 2 + room.name.utf8.count }
-        let packetBytes = frame.packet.readableBytes
+        for room in rooms { roomBytes += 2 + room.name.utf8.count }
+        for room in except { roomBytes += 2 + room.name.utf8.count }
+        let packetBytes = packet.readableBytes
         // type, version, sequence, vector count, payload kind, two room counts, packet length.
         let length = 2 + 8 + 4 + 1 + 4 + 4 + 4 + roomBytes + packetBytes
         buffer.reserveCapacity(minimumWritableBytes: 4 + length)
@@ -42,10 +68,10 @@ public enum MeshWire {
             writer.put(sequence)
             writer.put(UInt32(0))
             writer.put(UInt8(1))
-            writer.put(frame.rooms)
-            writer.put(frame.except)
+            writer.put(rooms: rooms)
+            writer.put(rooms: except)
             writer.put(UInt32(packetBytes))
-            frame.packet.withUnsafeReadableBytes { writer.put(bytes: $0) }
+            packet.withUnsafeReadableBytes { writer.put(bytes: $0) }
         }
         buffer.moveWriterIndex(forwardBy: 4 + length)
     }
@@ -158,7 +184,7 @@ private struct RawWriter {
     }
 
     /// A count, then each name as its length and UTF-8 bytes.
-    mutating func put(_ rooms: [Room]) {
+    mutating func put(rooms: some Collection<Room>) {
         put(UInt32(rooms.count))
         for room in rooms {
             var name = room.name
