@@ -1,6 +1,6 @@
 import DequeModule
 public import NIOCore
-import RealtimeAdapter
+public import RealtimeAdapter
 
 // The ordered channel: per link, numbered frames delivered once and in order, replayed after a
 // reconnect, and held at the causal gate until this node's directory covers the sender's vector.
@@ -72,6 +72,33 @@ extension MeshInstance {
         outbound.sentVector = vector
         outbound.sentEpoch = epoch
         return changes
+    }
+
+    /// A broadcast from `peer` that is the next frame expected, from a live peer, with nothing
+    /// waiting at the gate (nearly every one): counted as received, and the local sockets it
+    /// targets returned for the caller to deliver to. Nil, with nothing changed, for any other
+    /// frame: it must go through `receive` as an `.ordered` message.
+    ///
+    /// The same outcome as `receive`, without a message, a payload box or a delivery action.
+    public mutating func receiveBroadcastInOrder(
+        _ broadcast: OrderedBroadcast, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
+    ) -> [SocketID]? {
+        let every = settings.acknowledgeEvery
+        let taken = peers.update(peer) { state -> Bool? in
+            guard state.status == .alive, broadcast.sequence == state.inbound.expected,
+                state.inbound.gated.isEmpty, state.inbound.early.isEmpty, state.inbound.requirementCovered
+            else { return nil }
+            state.lastHeard = now
+            state.inbound.expected += 1
+            state.inbound.sinceAcknowledged += 1
+            guard state.inbound.sinceAcknowledged >= every else { return false }
+            state.inbound.sinceAcknowledged = 0
+            return true
+        }
+        guard let acknowledge = taken ?? nil else { return nil }
+        if acknowledge { actions.append(.send(.heartbeat(heartbeat(for: peer)), to: peer)) }
+        counters.broadcastsReceived += 1
+        return directory.local.matching(rooms: broadcast.rooms, except: broadcast.except)
     }
 
     mutating func receiveOrdered(

@@ -188,6 +188,64 @@ import Testing
         #expect(receiver.counters.framesLost == 2)
     }
 
+    /// The receive path's shortcut for broadcasts takes the next frame in order and nothing
+    /// else; whatever it leaves goes through `receive`, and the two together deliver each
+    /// broadcast once, in order.
+    @Test func theInOrderShortcutTakesOnlyTheNextFrame() throws {
+        var sender = MeshInstance(id: a, settings: settings)
+        var actions: [MeshAction] = []
+        sender.linkUp(b, now: at(0), actions: &actions)
+        sender.receive(
+            .deltas(origin: b, [Delta(version: 1, change: .join("sb", ["room"]))]), from: b, now: at(0),
+            actions: &actions)
+        actions.removeAll()
+        // The first frame carries the sender's vector (the receiver learns what to require);
+        // the rest carry no change.
+        for index in 0..<4 {
+            sender.broadcast(
+                ByteBuffer(string: "\(index)"), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
+        }
+        var wire = ByteBuffer()
+        sender.takeOrdered(for: b, into: &wire)
+        var frames: [ByteBuffer] = []
+        while let length = wire.readInteger(as: UInt32.self), let frame = wire.readSlice(length: Int(length)) {
+            frames.append(frame)
+        }
+        #expect(frames.count == 4)
+        #expect(MeshWire.readOrderedBroadcast(frames[0]) == nil, "a vector change is for the general path")
+
+        var receiver = MeshInstance(
+            id: b, settings: MeshSettings(heartbeatInterval: .seconds(1), acknowledgeEvery: 2))
+        var received: [MeshAction] = []
+        receiver.join("sb", rooms: ["room"], now: at(0), actions: &received)
+        receiver.linkUp(a, now: at(0), actions: &received)
+        received.removeAll()
+        var delivered: [String] = []
+        func take(_ index: Int) throws -> Bool {
+            let broadcast = try #require(MeshWire.readOrderedBroadcast(frames[index]))
+            guard let targets = receiver.receiveBroadcastInOrder(broadcast, from: a, now: at(1), actions: &received)
+            else { return false }
+            #expect(targets == ["sb"])
+            delivered.append(String(buffer: broadcast.packet))
+            return true
+        }
+        var first = frames[0]
+        receiver.receive(try MeshWire.decode(frame: &first), from: a, now: at(1), actions: &received)
+        for case .deliver(let packet, _) in received { delivered.append(String(buffer: packet)) }
+        received.removeAll()
+        #expect(try !take(2), "frame 3 is not the next one")
+        #expect(try take(1))
+        #expect(try !take(1), "a duplicate")
+        #expect(try take(2))
+        #expect(try take(3))
+        #expect(delivered == ["0", "1", "2", "3"])
+        let acknowledgements = received.compactMap {
+            if case .send(.heartbeat(let heartbeat), to: a) = $0 { heartbeat.receivedBelow } else { nil }
+        }
+        #expect(acknowledgements == [3, 5], "every second frame, counting the one that took the general path")
+        #expect(receiver.counters.broadcastsReceived == 4)
+    }
+
     @Test func aRemoteJoinCountsForRoutingUntilTheDirectoryReflectsIt() {
         var node = MeshInstance(id: a, settings: settings)
         var actions: [MeshAction] = []

@@ -167,6 +167,11 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
                 close()
                 return
             }
+            if let broadcast = MeshWire.readOrderedBroadcast(frame) {
+                readFrames += 1
+                node.received(broadcast, from: peer, link: self)
+                return
+            }
             do {
                 let message = try MeshWire.decode(frame: &frame)
                 readFrames += 1

@@ -152,6 +152,23 @@ final class NodeCore {
         }
     }
 
+    /// A broadcast frame read on `peer`'s link: delivered at once when it is the next frame in
+    /// order with nothing at the gate (nearly always), else handled as any message.
+    func received(_ broadcast: OrderedBroadcast, from peer: NodeID, link: LinkHandler) {
+        var targets: [SocketID]?
+        run { instance, actions, now in
+            targets = instance.receiveBroadcastInOrder(broadcast, from: peer, now: now, actions: &actions)
+        }
+        if let targets {
+            if !targets.isEmpty { host?.deliver(broadcast.packet, to: targets) }
+            return
+        }
+        let payload = BroadcastFrame(rooms: broadcast.rooms, except: broadcast.except, packet: broadcast.packet)
+        received(
+            .ordered(OrderedFrame(sequence: broadcast.sequence, vector: [], payload: .broadcast(payload))), from: peer,
+            link: link)
+    }
+
     func tick() {
         run { instance, actions, now in instance.tick(now: now, actions: &actions) }
         dialDue()

@@ -1,5 +1,5 @@
 public import NIOCore
-import RealtimeAdapter
+public import RealtimeAdapter
 
 /// The binary frame format: `[length: UInt32][type: UInt8][version: UInt8][body]`, big-endian,
 /// where `length` counts every byte after itself.
@@ -127,10 +127,18 @@ public enum MeshWire {
     }
 
     /// The frame nearly every broadcast arrives as (an ordered broadcast with no vector
-    /// change), read with plain loads from the bytes in one pass; the packet is a slice of the
-    /// frame, not a copy. Nil for anything else or anything malformed, which the general
-    /// decoder then reads (and refuses with the precise error).
+    /// change), decoded into a message.
     static func decodeOrderedBroadcast(_ frame: ByteBuffer) -> MeshMessage? {
+        guard let broadcast = readOrderedBroadcast(frame) else { return nil }
+        let payload = BroadcastFrame(rooms: broadcast.rooms, except: broadcast.except, packet: broadcast.packet)
+        return .ordered(OrderedFrame(sequence: broadcast.sequence, vector: [], payload: .broadcast(payload)))
+    }
+
+    /// An ordered broadcast with no vector change read with plain loads from the bytes of a
+    /// frame (without its length) in one pass; the packet is a slice of the frame, not a copy.
+    /// Nil for anything else or anything malformed, which the general decoder then reads (and
+    /// refuses with the precise error).
+    public static func readOrderedBroadcast(_ frame: ByteBuffer) -> OrderedBroadcast? {
         typealias Parsed = (sequence: UInt64, rooms: [Room], except: [Room], packetAt: Int, packetLength: Int)
         let parsed: Parsed? = frame.withUnsafeReadableBytes { bytes in
             var reader = RawReader(bytes: bytes)
@@ -146,8 +154,7 @@ public enum MeshWire {
         guard let parsed,
             let packet = frame.getSlice(at: frame.readerIndex + parsed.packetAt, length: parsed.packetLength)
         else { return nil }
-        let broadcast = BroadcastFrame(rooms: parsed.rooms, except: parsed.except, packet: packet)
-        return .ordered(OrderedFrame(sequence: parsed.sequence, vector: [], payload: .broadcast(broadcast)))
+        return OrderedBroadcast(sequence: parsed.sequence, rooms: parsed.rooms, except: parsed.except, packet: packet)
     }
 
     static func decodeInGeneral(frame: inout ByteBuffer) throws(MeshWireError) -> MeshMessage {
@@ -165,6 +172,15 @@ public enum MeshWire {
         }
         return message
     }
+}
+
+/// An ordered broadcast frame's fields as `MeshWire.readOrderedBroadcast` reads them, before
+/// (and usually instead of) becoming a `MeshMessage`.
+public struct OrderedBroadcast: Sendable {
+    public var sequence: UInt64
+    public var rooms: [Room]
+    public var except: [Room]
+    public var packet: ByteBuffer
 }
 
 /// Big-endian stores through a raw pointer into space the caller has reserved.
