@@ -182,6 +182,12 @@ struct Coordinate: AsyncParsableCommand {
         let receivers = rooms == "chat" ? Array(workers.dropFirst()) : workers
         let expected = rooms == "chat" ? count : nil
         let reports = try await settle(receivers, expected: expected)
+        // Every broadcast must arrive: once at each receiver of the shared room, once in all
+        // for single-node rooms. A rate over fewer would flatter the system that lost them.
+        let counts = reports.map { $0["packets"] ?? 0 }
+        let complete =
+            rooms == "chat" ? counts.allSatisfy { $0 == UInt64(count) } : counts.reduce(0, +) == UInt64(count)
+        if !complete { print("  ! INCOMPLETE: \(rooms), \(size) B: delivered \(counts) of \(count) sent") }
         if rooms == "chat" {
             return reports.map { Double($0["packets"] ?? 0) / seconds($0) }.min() ?? 0
         }

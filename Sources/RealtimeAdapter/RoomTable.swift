@@ -3,7 +3,7 @@
 /// Pure state, no I/O: `LocalAdapter` wraps it in a lock and the mesh core keeps one for the
 /// node's own sockets, so both apply the same matching rules.
 public struct RoomTable: Sendable, Equatable {
-    public private(set) var members: [Room: Set<SocketID>] = [:]
+    public private(set) var members: [Room: SocketList] = [:]
     public private(set) var roomsOf: [SocketID: Set<Room>] = [:]
 
     public init() {}
@@ -18,7 +18,7 @@ public struct RoomTable: Sendable, Equatable {
         var added: [Room] = []
         let ownRoom = roomsOf[id] == nil ? [id.room] : []
         for room in ownRoom + Array(rooms) where roomsOf[id, default: []].insert(room).inserted {
-            members[room, default: []].insert(id)
+            members[room, default: SocketList()].insert(id)
             added.append(room)
         }
         return added
@@ -47,44 +47,37 @@ public struct RoomTable: Sendable, Equatable {
     }
 
     private mutating func removeMember(_ id: SocketID, of room: Room) {
-        guard var set = members[room] else { return }
-        set.remove(id)
-        members[room] = set.isEmpty ? nil : set
+        members[room]?.remove(id)
+        if members[room]?.isEmpty == true { members[room] = nil }
     }
 
     /// The sockets in any of `rooms`, or every socket when `rooms` is empty.
     public func sockets(in rooms: Set<Room>) -> Set<SocketID> {
         if rooms.isEmpty { return Set(roomsOf.keys) }
         var result = Set<SocketID>()
-        for room in rooms { if let set = members[room] { result.formUnion(set) } }
+        for room in rooms { if let list = members[room] { result.formUnion(list.elements) } }
         return result
     }
 
     /// The sockets that `options` targets: in `rooms` (or all), minus those in `except`.
-    /// Each appears once, in a stable order.
+    /// Each appears once. For one room and no exclusion, nearly every broadcast, the room's own
+    /// list is returned, without building anything.
     public func matching(_ options: BroadcastOptions) -> [SocketID] {
-        var targeted: Set<SocketID>
-        if options.rooms.count == 1, let room = options.rooms.first {
-            // The common case: one room, no union to build.
-            targeted = members[room] ?? []
-        } else {
-            targeted = sockets(in: options.rooms)
+        if options.rooms.count == 1, options.except.isEmpty, let room = options.rooms.first {
+            return members[room]?.elements ?? []
         }
+        var targeted = sockets(in: options.rooms)
         for room in options.except {
             guard let excluded = members[room] else { continue }
-            targeted.subtract(excluded)
+            targeted.subtract(excluded.elements)
             if targeted.isEmpty { break }
         }
         return Array(targeted)
     }
 
-    /// `matching` for rooms and exclusions given as lists, as they arrive from the network:
-    /// the same sockets, without building sets first for the common case of one room.
+    /// `matching` for rooms and exclusions given as lists, as they arrive from the network.
     public func matching(rooms: [Room], except: [Room]) -> [SocketID] {
-        if rooms.count == 1, except.isEmpty {
-            guard let members = members[rooms[0]] else { return [] }
-            return Array(members)
-        }
+        if rooms.count == 1, except.isEmpty { return members[rooms[0]]?.elements ?? [] }
         return matching(BroadcastOptions(rooms: Set(rooms), except: Set(except)))
     }
 }

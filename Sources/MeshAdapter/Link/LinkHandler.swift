@@ -20,6 +20,9 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
     let dialedAddress: MeshAddress?
     var isInitiator: Bool { dialedAddress != nil }
     private(set) var peer: HandshakeMessage.Hello?
+    /// The peer's id once the handshake is done: read on every frame, so kept apart from
+    /// `peer` (copying that whole greeting per frame showed in profiles).
+    private var establishedPeer: NodeID?
     private var handshake: HandshakeStateMachine
     private var context: ChannelHandlerContext?
     private var handshakeDeadline: Scheduled<Void>?
@@ -159,7 +162,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         readBytes += frame.readableBytes + 4
-        if handshake.isEstablished, let peer = peer?.node {
+        if let peer = establishedPeer {
             if frame.getInteger(at: frame.readerIndex, as: UInt8.self) == HandshakeMessage.refuseType {
                 // The peer gave up on the handshake just as this side finished it: the
                 // handshake state machine takes a refusal in any state, and closes the link.
@@ -207,6 +210,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
             if !messages.isEmpty { perform(.send(messages)) }
             handshakeDeadline?.cancel()
             peer = hello
+            establishedPeer = hello.node
             logger[metadataKey: "mesh.peer.id"] = "\(hello.node)"
             node.linkEstablished(self, hello: hello)
         case .refuse(let error, let tellPeer):
