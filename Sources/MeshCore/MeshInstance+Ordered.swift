@@ -98,7 +98,10 @@ extension MeshInstance {
         guard let acknowledge = taken ?? nil else { return nil }
         if acknowledge { actions.append(.send(.heartbeat(heartbeat(for: peer)), to: peer)) }
         counters.broadcastsReceived += 1
-        return directory.local.matching(rooms: broadcast.rooms, except: broadcast.except)
+        switch broadcast.target {
+        case .room(let room): return directory.local.sockets(inOnly: room)
+        case .rooms(let rooms, let except): return directory.local.matching(rooms: rooms, except: except)
+        }
     }
 
     mutating func receiveOrdered(

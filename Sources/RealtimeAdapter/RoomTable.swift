@@ -64,7 +64,7 @@ public struct RoomTable: Sendable, Equatable {
     /// list is returned, without building anything.
     public func matching(_ options: BroadcastOptions) -> [SocketID] {
         if options.rooms.count == 1, options.except.isEmpty, let room = options.rooms.first {
-            return members[room]?.elements ?? []
+            return sockets(inOnly: room)
         }
         var targeted = sockets(in: options.rooms)
         for room in options.except {
@@ -75,9 +75,12 @@ public struct RoomTable: Sendable, Equatable {
         return Array(targeted)
     }
 
+    /// The sockets in `room`, as its own list (a broadcast to one room and no exclusion).
+    public func sockets(inOnly room: Room) -> [SocketID] { members[room]?.elements ?? [] }
+
     /// `matching` for rooms and exclusions given as lists, as they arrive from the network.
     public func matching(rooms: [Room], except: [Room]) -> [SocketID] {
-        if rooms.count == 1, except.isEmpty { return members[rooms[0]]?.elements ?? [] }
+        if rooms.count == 1, except.isEmpty { return sockets(inOnly: rooms[0]) }
         return matching(BroadcastOptions(rooms: Set(rooms), except: Set(except)))
     }
 }

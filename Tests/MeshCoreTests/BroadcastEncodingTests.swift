@@ -51,6 +51,12 @@ import Testing
         var body = MeshWire.encode(message)
         body.moveReaderIndex(forwardBy: 4)
         #expect(MeshWire.decodeOrderedBroadcast(body) == message)
+        let oneRoom = frame.rooms.count == 1 && frame.except.isEmpty
+        if case .room(let room) = MeshWire.readOrderedBroadcast(body)?.target {
+            #expect(oneRoom && [room] == frame.rooms)
+        } else {
+            #expect(!oneRoom, "one room and no exclusion is read without a list")
+        }
         var general = body
         #expect(try MeshWire.decodeInGeneral(frame: &general) == message)
     }

@@ -132,7 +132,15 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
             errorCaught(context: context, error: error)
             return
         }
-        if bytes.readableBytes > 0, !closing { unread = bytes }
+        if bytes.readableBytes > 0, !closing {
+            // The start of a frame the next read completes, copied into a buffer of its own with
+            // room for the rest: keeping the read's buffer would pin all of it, and writing the
+            // rest onto it would copy all of it.
+            var partial = context.channel.allocator.buffer(
+                capacity: bytes.readableBytes + min(framing.bytesMissing(in: bytes), 64 * 1024))
+            partial.writeBuffer(&bytes)
+            unread = partial
+        }
     }
 
     /// Handles the next complete frame in `bytes`; false when there is none yet.

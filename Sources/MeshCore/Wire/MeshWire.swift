@@ -139,22 +139,22 @@ public enum MeshWire {
     /// Nil for anything else or anything malformed, which the general decoder then reads (and
     /// refuses with the precise error).
     public static func readOrderedBroadcast(_ frame: ByteBuffer) -> OrderedBroadcast? {
-        typealias Parsed = (sequence: UInt64, rooms: [Room], except: [Room], packetAt: Int, packetLength: Int)
+        typealias Parsed = (sequence: UInt64, target: OrderedBroadcast.Target, packetAt: Int, packetLength: Int)
         let parsed: Parsed? = frame.withUnsafeReadableBytes { bytes in
             var reader = RawReader(bytes: bytes)
             guard reader.take(UInt8.self) == MessageType.ordered.rawValue, reader.take(UInt8.self) == version,
                 let sequence = reader.take(UInt64.self), reader.take(UInt32.self) == 0,
                 reader.take(UInt8.self) == 1,
-                let rooms = reader.takeRooms(), let except = reader.takeRooms(),
+                let target = reader.takeTarget(),
                 let packetLength = reader.take(UInt32.self).map(Int.init),
                 reader.remaining == packetLength
             else { return nil }
-            return (sequence, rooms, except, reader.offset, packetLength)
+            return (sequence, target, reader.offset, packetLength)
         }
         guard let parsed,
             let packet = frame.getSlice(at: frame.readerIndex + parsed.packetAt, length: parsed.packetLength)
         else { return nil }
-        return OrderedBroadcast(sequence: parsed.sequence, rooms: parsed.rooms, except: parsed.except, packet: packet)
+        return OrderedBroadcast(sequence: parsed.sequence, target: parsed.target, packet: packet)
     }
 
     static func decodeInGeneral(frame: inout ByteBuffer) throws(MeshWireError) -> MeshMessage {
@@ -177,10 +177,30 @@ public enum MeshWire {
 /// An ordered broadcast frame's fields as `MeshWire.readOrderedBroadcast` reads them, before
 /// (and usually instead of) becoming a `MeshMessage`.
 public struct OrderedBroadcast: Sendable {
+    /// The sockets a broadcast is for: one room and no exclusion, as nearly every broadcast
+    /// (read without building a list), or lists of rooms and of rooms excluded.
+    public enum Target: Sendable {
+        case room(Room)
+        case rooms([Room], except: [Room])
+    }
+
     public var sequence: UInt64
-    public var rooms: [Room]
-    public var except: [Room]
+    public var target: Target
     public var packet: ByteBuffer
+
+    public var rooms: [Room] {
+        switch target {
+        case .room(let room): [room]
+        case .rooms(let rooms, _): rooms
+        }
+    }
+
+    public var except: [Room] {
+        switch target {
+        case .room: []
+        case .rooms(_, let except): except
+        }
+    }
 }
 
 /// Big-endian stores through a raw pointer into space the caller has reserved.
@@ -227,15 +247,36 @@ private struct RawReader {
     /// A count, then each name as its length and UTF-8 bytes; nil if any name is not UTF-8.
     mutating func takeRooms() -> [Room]? {
         guard let count = take(UInt32.self).map(Int.init), count <= remaining / 2 else { return nil }
+        return takeRooms(count: count)
+    }
+
+    private mutating func takeRooms(count: Int) -> [Room]? {
         var rooms: [Room] = []
         rooms.reserveCapacity(count)
         for _ in 0..<count {
-            guard let length = take(UInt16.self).map(Int.init), remaining >= length else { return nil }
-            let name = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)])
-            offset += length
-            guard let valid = MeshWire.name(name) else { return nil }
-            rooms.append(Room(valid))
+            guard let room = takeRoom() else { return nil }
+            rooms.append(room)
         }
         return rooms
+    }
+
+    private mutating func takeRoom() -> Room? {
+        guard let length = take(UInt16.self).map(Int.init), remaining >= length else { return nil }
+        let name = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)])
+        offset += length
+        return MeshWire.name(name).map { Room($0) }
+    }
+
+    /// The rooms then the exclusions of a broadcast; one room and no exclusion without a list.
+    mutating func takeTarget() -> OrderedBroadcast.Target? {
+        guard let count = take(UInt32.self).map(Int.init), count <= remaining / 2 else { return nil }
+        if count == 1, remaining >= 2 {
+            guard let room = takeRoom(), let excluded = take(UInt32.self).map(Int.init) else { return nil }
+            if excluded == 0 { return .room(room) }
+            guard excluded <= remaining / 2, let except = takeRooms(count: excluded) else { return nil }
+            return .rooms([room], except: except)
+        }
+        guard let rooms = takeRooms(count: count), let except = takeRooms() else { return nil }
+        return .rooms(rooms, except: except)
     }
 }
