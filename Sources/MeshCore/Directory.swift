@@ -26,7 +26,9 @@ public struct Directory: Sendable {
 
     /// The applied version of every origin, this node's included.
     public private(set) var vector = VersionVector()
-    /// Bumped on every change of `vector`, so links can tell cheaply whether it moved.
+    /// Bumped on every change of `vector`, so links can tell cheaply whether it moved. Every
+    /// change of which nodes have members in which rooms changes the vector, so routes can be
+    /// kept against it too.
     public private(set) var epoch: UInt64 = 0
 
     let logCapacity: Int

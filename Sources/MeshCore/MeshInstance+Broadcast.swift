@@ -14,7 +14,7 @@ extension MeshInstance {
                 targets.removeAll(keepingCapacity: true)
                 routeBuffer = targets
             }
-            routes(for: options.rooms, into: &targets)
+            route(options.rooms, into: &targets)
             if !targets.isEmpty {
                 if options.flags.volatile {
                     let frame = BroadcastFrame(options: options, packet: packet)
@@ -48,15 +48,44 @@ extension MeshInstance {
             nodes.append(contentsOf: livePeers)
             return
         }
-        // The closure sees the peer table alone, not a copy of the whole instance.
-        let peers = self.peers
-        nodes.reserveCapacity(peers.count)
-        directory.forEachNode(withMembersIn: rooms) { node in
-            if peers.read(node, { $0.status.isLive }) == true { nodes.append(node) }
-        }
-        pendingJoins.addNodes(for: rooms, to: &nodes, ifLiveIn: peers)
-        if nodes.count > 1 { nodes.sort() }
+        var holders: [NodeID] = []
+        directory.forEachNode(withMembersIn: rooms) { holders.append($0) }
+        holders.sort()
+        addLive(holders, routedTo: rooms, into: &nodes)
     }
+
+    /// `routes(for:into:)` for a broadcast: the nodes holding `rooms` are looked up once and
+    /// kept until the directory changes or other rooms are routed to, so a run of broadcasts to
+    /// the same rooms costs a comparison and a liveness check per node.
+    mutating func route(_ rooms: Set<Room>, into nodes: inout [NodeID]) {
+        if rooms.isEmpty {
+            nodes.append(contentsOf: livePeers)
+            return
+        }
+        if routeMemo?.epoch != directory.epoch || routeMemo?.rooms != rooms {
+            var holders: [NodeID] = []
+            directory.forEachNode(withMembersIn: rooms) { holders.append($0) }
+            holders.sort()
+            routeMemo = RouteMemo(rooms: rooms, epoch: directory.epoch, holders: holders)
+        }
+        addLive(routeMemo!.holders, routedTo: rooms, into: &nodes)
+    }
+
+    /// Appends the live ones of `holders` (sorted), then the live nodes a pending join to
+    /// `rooms` waits on, keeping the whole sorted.
+    private func addLive(_ holders: [NodeID], routedTo rooms: Set<Room>, into nodes: inout [NodeID]) {
+        for node in holders where peers.read(node, { $0.status.isLive }) == true { nodes.append(node) }
+        let before = nodes.count
+        pendingJoins.addNodes(for: rooms, to: &nodes, ifLiveIn: peers)
+        if nodes.count > before { nodes.sort() }
+    }
+}
+
+/// The nodes with members in `rooms` when the directory was at `epoch`, sorted.
+struct RouteMemo: Sendable {
+    var rooms: Set<Room>
+    var epoch: UInt64
+    var holders: [NodeID]
 }
 
 /// Room operations this node sent to other nodes whose effect it has not yet seen in its own

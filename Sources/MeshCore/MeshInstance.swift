@@ -24,6 +24,8 @@ public struct MeshInstance: Sendable {
     var membersDirty = true
     /// Kept between broadcasts for their routes (empty in between).
     var routeBuffer: [NodeID] = []
+    /// The nodes with members in the rooms routed to last, as the directory stood then.
+    var routeMemo: RouteMemo?
 
     /// Counters the shell exports as metrics.
     public internal(set) var counters = MeshCounters()

@@ -78,6 +78,38 @@ import Testing
         #expect(allToB.count == 1 && allToC.count == 1, "no room: every node")
     }
 
+    /// Broadcasts to the same room reuse its route until the directory or a peer's liveness
+    /// changes; each change shows in the very next broadcast.
+    @Test func aRepeatedRouteFollowsEveryChange() {
+        var node = MeshInstance(id: a, settings: settings)
+        var actions: [MeshAction] = []
+        node.linkUp(b, now: at(0), actions: &actions)
+        node.linkUp(c, now: at(0), actions: &actions)
+        func targets(_ node: inout MeshInstance) -> [NodeID] {
+            var actions: [MeshAction] = []
+            node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
+            let routed = [b, c].filter { !sends(actions, to: $0, by: &node).isEmpty }
+            #expect(routed == node.routes(for: ["room"]), "the kept route is the one computed afresh")
+            return routed
+        }
+        #expect(targets(&node).isEmpty)
+        node.receive(
+            .deltas(origin: b, [Delta(version: 1, change: .join("sb", ["room"]))]), from: b, now: at(1),
+            actions: &actions)
+        #expect(targets(&node) == [b])
+        #expect(targets(&node) == [b])
+        node.receive(
+            .deltas(origin: c, [Delta(version: 1, change: .join("sc", ["room"]))]), from: c, now: at(2),
+            actions: &actions)
+        #expect(targets(&node) == [b, c])
+        node.receive(.leaving, from: b, now: at(3), actions: &actions)
+        #expect(targets(&node) == [c], "b left")
+        node.receive(
+            .deltas(origin: c, [Delta(version: 2, change: .leave("sc", ["room"]))]), from: c, now: at(4),
+            actions: &actions)
+        #expect(targets(&node).isEmpty)
+    }
+
     @Test func aSilentPeerIsSuspectedThenDownUnlessAnotherPeerHearsIt() {
         var node = MeshInstance(id: a, settings: settings)
         var actions: [MeshAction] = []
