@@ -51,7 +51,7 @@ extension MeshInstance {
         var holders: [NodeID] = []
         directory.forEachNode(withMembersIn: rooms) { holders.append($0) }
         holders.sort()
-        addLive(holders, routedTo: rooms, into: &nodes)
+        Self.addLive(holders, routedTo: rooms, peers: peers, pendingJoins: pendingJoins, into: &nodes)
     }
 
     /// `routes(for:into:)` for a broadcast: the nodes holding `rooms` are looked up once and
@@ -68,12 +68,17 @@ extension MeshInstance {
             holders.sort()
             routeMemo = RouteMemo(rooms: rooms, epoch: directory.epoch, holders: holders)
         }
-        addLive(routeMemo!.holders, routedTo: rooms, into: &nodes)
+        // Static, with the parts it reads passed in: a method of the instance called from here
+        // made Swift copy the whole instance on every broadcast.
+        Self.addLive(routeMemo!.holders, routedTo: rooms, peers: peers, pendingJoins: pendingJoins, into: &nodes)
     }
 
     /// Appends the live ones of `holders` (sorted), then the live nodes a pending join to
     /// `rooms` waits on, keeping the whole sorted.
-    private func addLive(_ holders: [NodeID], routedTo rooms: Set<Room>, into nodes: inout [NodeID]) {
+    private static func addLive(
+        _ holders: [NodeID], routedTo rooms: Set<Room>, peers: borrowing PeerTable,
+        pendingJoins: borrowing PendingJoins, into nodes: inout [NodeID]
+    ) {
         for node in holders where peers.read(node, { $0.status.isLive }) == true { nodes.append(node) }
         let before = nodes.count
         pendingJoins.addNodes(for: rooms, to: &nodes, ifLiveIn: peers)
