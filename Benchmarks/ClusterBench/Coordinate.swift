@@ -11,10 +11,10 @@ struct Coordinate: AsyncParsableCommand {
     var messages: Int = 200_000
     @Option(help: "Broadcasts of 1 KiB for the throughput run.") var largeMessages: Int = 50_000
     @Option(help: "Throughput rounds per system and size, alternating; the median round is reported.")
-    var throughputRounds: Int = 3
+    var throughputRounds: Int = 5
     @Option(help: "Offered rate for the latency run, per second.") var latencyRate: Int = 10_000
     @Option(help: "Seconds of each latency round.") var latencySeconds: Int = 1
-    @Option(help: "Latency rounds per system, alternating; the median round is reported.") var latencyRounds: Int = 5
+    @Option(help: "Latency rounds per system, alternating; the median round is reported.") var latencyRounds: Int = 7
     @Option(help: "Broadcasts to 1,000 single-node rooms.") var singleRoomMessages: Int = 50_000
     @Option(help: "Joins timed for convergence.") var convergenceRounds: Int = 200
     @Option(help: "Replicated memberships for the memory figure.") var memberships: Int = 1_000_000
