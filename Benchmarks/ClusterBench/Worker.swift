@@ -86,7 +86,7 @@ struct Worker {
             return "sent \(count) \(BenchPacket.now() - start)"
         }
         for sequence in 0..<count {
-            if sequence % 512 == 0 { try await system.pace() }
+            if sequence % 4096 == 0 { try await system.pace() }
             var target = fixed
             if spread > 0 {
                 let room =
