@@ -62,7 +62,7 @@ extension MeshInstance {
             nodes.append(contentsOf: livePeers)
             return
         }
-        if routeMemo?.epoch != directory.epoch || routeMemo?.rooms != rooms {
+        if routeMemo?.epoch != directory.epoch || !Self.same(rooms, routeMemo?.rooms) {
             var holders: [NodeID] = []
             directory.forEachNode(withMembersIn: rooms) { holders.append($0) }
             holders.sort()
@@ -71,6 +71,14 @@ extension MeshInstance {
         // Static, with the parts it reads passed in: a method of the instance called from here
         // made Swift copy the whole instance on every broadcast.
         Self.addLive(routeMemo!.holders, routedTo: rooms, peers: peers, pendingJoins: pendingJoins, into: &nodes)
+    }
+
+    /// Whether `rooms` and `other` name the same rooms; one room each (the common case) is
+    /// compared by name, without hashing.
+    private static func same(_ rooms: Set<Room>, _ other: Set<Room>?) -> Bool {
+        guard let other else { return false }
+        if rooms.count == 1, other.count == 1 { return rooms.first == other.first }
+        return rooms == other
     }
 
     /// Appends the live ones of `holders` (sorted), then the live nodes a pending join to
@@ -84,6 +92,13 @@ extension MeshInstance {
         pendingJoins.addNodes(for: rooms, to: &nodes, ifLiveIn: peers)
         if nodes.count > before { nodes.sort() }
     }
+}
+
+/// This node's sockets in `room` when the directory was at `epoch`.
+struct LocalMemo: Sendable {
+    var room: Room
+    var epoch: UInt64
+    var sockets: [SocketID]
 }
 
 /// The nodes with members in `rooms` when the directory was at `epoch`, sorted.

@@ -99,7 +99,7 @@ extension MeshInstance {
         if acknowledge { actions.append(.send(.heartbeat(heartbeat(for: peer)), to: peer)) }
         counters.broadcastsReceived += 1
         switch broadcast.target {
-        case .room(let room): return directory.local.sockets(inOnly: room)
+        case .room(let room): return localSockets(inOnly: room)
         case .rooms(let rooms, let except): return directory.local.matching(rooms: rooms, except: except)
         }
     }
@@ -217,9 +217,24 @@ extension MeshInstance {
         }
     }
 
-    func deliverLocally(_ options: BroadcastOptions, packet: ByteBuffer, actions: inout [MeshAction]) {
-        let targets = directory.local.matching(options)
+    mutating func deliverLocally(_ options: BroadcastOptions, packet: ByteBuffer, actions: inout [MeshAction]) {
+        let targets =
+            if options.rooms.count == 1, options.except.isEmpty, let room = options.rooms.first {
+                localSockets(inOnly: room)
+            } else {
+                directory.local.matching(options)
+            }
         if !targets.isEmpty { actions.append(.deliver(packet, to: targets)) }
+    }
+
+    /// This node's sockets in `room`. The room delivered to last is remembered until the
+    /// directory changes: a run of broadcasts to one room then compares a name instead of
+    /// hashing it for a lookup.
+    mutating func localSockets(inOnly room: Room) -> [SocketID] {
+        if let memo = localMemo, memo.epoch == directory.epoch, memo.room == room { return memo.sockets }
+        let sockets = directory.local.sockets(inOnly: room)
+        localMemo = LocalMemo(room: room, epoch: directory.epoch, sockets: sockets)
+        return sockets
     }
 
     /// Delivers a broadcast another node sent to the local sockets it targets.

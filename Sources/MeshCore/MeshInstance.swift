@@ -26,6 +26,8 @@ public struct MeshInstance: Sendable {
     var routeBuffer: [NodeID] = []
     /// The nodes with members in the rooms routed to last, as the directory stood then.
     var routeMemo: RouteMemo?
+    /// This node's sockets in the room delivered to last, as the directory stood then.
+    var localMemo: LocalMemo?
 
     /// Counters the shell exports as metrics.
     public internal(set) var counters = MeshCounters()

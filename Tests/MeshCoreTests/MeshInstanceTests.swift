@@ -110,6 +110,29 @@ import Testing
         #expect(targets(&node).isEmpty)
     }
 
+    /// The same for this node's own sockets in a room broadcast to again and again.
+    @Test func repeatedLocalDeliveriesFollowEveryJoinAndLeave() {
+        var node = MeshInstance(id: a, settings: settings)
+        func delivered(_ node: inout MeshInstance) -> Set<SocketID> {
+            var actions: [MeshAction] = []
+            node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
+            var sockets = Set<SocketID>()
+            for case .deliver(_, let targets) in actions { sockets.formUnion(targets) }
+            return sockets
+        }
+        var actions: [MeshAction] = []
+        #expect(delivered(&node).isEmpty)
+        node.join("s1", rooms: ["room"], now: at(0), actions: &actions)
+        #expect(delivered(&node) == ["s1"])
+        #expect(delivered(&node) == ["s1"])
+        node.join("s2", rooms: ["room", "other"], now: at(1), actions: &actions)
+        #expect(delivered(&node) == ["s1", "s2"])
+        node.leave("s1", rooms: ["room"], now: at(2), actions: &actions)
+        #expect(delivered(&node) == ["s2"])
+        node.remove("s2", now: at(3), actions: &actions)
+        #expect(delivered(&node).isEmpty)
+    }
+
     @Test func aSilentPeerIsSuspectedThenDownUnlessAnotherPeerHearsIt() {
         var node = MeshInstance(id: a, settings: settings)
         var actions: [MeshAction] = []
