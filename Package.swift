@@ -82,6 +82,7 @@ let package = Package(
             dependencies: [
                 "MeshCore",
                 "RealtimeAdapter",
+                dequeModule,
                 nioCore,
                 nioPosix,
                 nioConcurrencyHelpers,

@@ -1,4 +1,5 @@
 import CoreMetrics
+import DequeModule
 import Foundation
 import Logging
 import MeshCore
@@ -45,7 +46,7 @@ final class NodeCore {
     private var readTime: MeshInstant?
     /// Broadcasts and emits from other threads, and the buffer a batch of them is taken into.
     let submissions: Submissions
-    private var batch: [Submissions.Item] = []
+    private var batch: Deque<Submissions.Item> = []
     /// The actions buffer, kept between inputs so that an input allocates none.
     private var spareActions: [MeshAction] = []
     /// Where the node listens, once it does, or why it cannot.
@@ -106,8 +107,9 @@ final class NodeCore {
 
     // MARK: Inputs
 
-    static func apply(_ item: Submissions.Item, to instance: inout MeshInstance, actions: inout [MeshAction]) {
-        switch item {
+    static func apply(_ item: consuming Submissions.Item, to instance: inout MeshInstance, actions: inout [MeshAction])
+    {
+        switch consume item {
         case .broadcast(let packet, let options): instance.broadcast(packet, options: options, actions: &actions)
         case .emit(let packet): instance.emit(packet, actions: &actions)
         }
@@ -131,13 +133,12 @@ final class NodeCore {
             batch = items
             return
         }
+        // Each item is moved out of the batch, not copied. A buffer grown by a burst is not kept.
+        let taken = items.count
         run { instance, actions, _ in
-            for item in items { Self.apply(item, to: &instance, actions: &actions) }
+            while let item = items.popFirst() { Self.apply(item, to: &instance, actions: &actions) }
         }
-        if items.capacity <= 16_384 {
-            items.removeAll(keepingCapacity: true)
-            batch = items
-        }
+        if taken <= 16_384 { batch = items }
     }
 
     func received(_ message: MeshMessage, from peer: NodeID, link: LinkHandler) {

@@ -1,3 +1,4 @@
+import DequeModule
 import NIOConcurrencyHelpers
 import NIOCore
 import RealtimeAdapter
@@ -14,7 +15,7 @@ final class Submissions: Sendable {
     }
 
     private struct State {
-        var items: [Item] = []
+        var items: Deque<Item> = []
         var drainScheduled = false
     }
 
@@ -32,7 +33,7 @@ final class Submissions: Sendable {
 
     /// Moves everything queued into `batch` (which must be empty), keeping both buffers'
     /// capacity for the next round.
-    func take(into batch: inout [Item]) {
+    func take(into batch: inout Deque<Item>) {
         state.withLockedValue { state in
             swap(&state.items, &batch)
             state.drainScheduled = false
