@@ -106,13 +106,13 @@ struct Report: Codable {
         let data = """
             "100 B msg/s (÷1000)" \(mesh.throughput100 / 1000) \(redis.throughput100 / 1000)
             "1 KiB msg/s (÷1000)" \(mesh.throughput1k / 1000) \(redis.throughput1k / 1000)
-            "p99 latency (µs ÷10)" \(Double(mesh.latency[1]) / 10) \(Double(redis.latency[1]) / 10)
-            "bytes per broadcast, rooms on the sender's node (÷10)" \(mesh.ownRoomBytesPerMessage / 10) \(redis.ownRoomBytesPerMessage / 10)
-            "bytes per broadcast, rooms on other nodes (÷10)" \(mesh.bytesPerMessage / 10) \(redis.bytesPerMessage / 10)
+            "p99 latency µs (÷10)" \(Double(mesh.latency[1]) / 10) \(Double(redis.latency[1]) / 10)
+            "B/broadcast, own-node rooms (÷10)" \(mesh.ownRoomBytesPerMessage / 10) \(redis.ownRoomBytesPerMessage / 10)
+            "B/broadcast, other-node rooms (÷10)" \(mesh.bytesPerMessage / 10) \(redis.bytesPerMessage / 10)
             """
         try data.write(toFile: "\(directory)/cluster.dat", atomically: true, encoding: .utf8)
         let script = """
-            set terminal pngcairo size 1000,520 font ",10"
+            set terminal pngcairo size 1000,560 font ",10"
             set output '\(directory)/cluster.png'
             set title "MeshAdapter vs Redis pub/sub, 3 processes on loopback (\(machine))"
             set style data histograms
@@ -121,7 +121,7 @@ struct Report: Codable {
             set boxwidth 0.9
             set key top right
             set grid ytics
-            set xtics noenhanced
+            set xtics noenhanced rotate by -15
             plot '\(directory)/cluster.dat' using 2:xtic(1) title 'mesh', '' using 3 title 'redis'
             """
         try script.write(toFile: "\(directory)/cluster.gnuplot", atomically: true, encoding: .utf8)

@@ -117,8 +117,8 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(wire.readableBytes)
             wire.clear()
             actions.removeAll(keepingCapacity: true)
-            if instance.unacknowledgedFrames(to: peers[0]) > 50_000 {
-                // Acknowledge, as the peers' heartbeats would, to keep the replay buffer bounded.
+            if instance.unacknowledgedFrames(to: peers[0]) >= 1_024 {
+                // Acknowledge, as the peers do every 1,024 frames, to keep the replay log bounded.
                 for peer in peers {
                     instance.receive(
                         .heartbeat(Heartbeat(receivedBelow: .max, nextToSend: 1)), from: peer, now: .zero,
