@@ -86,14 +86,10 @@ extension MeshInstance {
         let every = settings.acknowledgeEvery
         let taken = peers.update(peer) { state -> Bool? in
             guard state.status == .alive, broadcast.sequence == state.inbound.expected,
-                state.inbound.gated.isEmpty, state.inbound.early.isEmpty, state.inbound.requirementCovered
+                Self.takeInOrder(&state.inbound)
             else { return nil }
             state.lastHeard = now
-            state.inbound.expected += 1
-            state.inbound.sinceAcknowledged += 1
-            guard state.inbound.sinceAcknowledged >= every else { return false }
-            state.inbound.sinceAcknowledged = 0
-            return true
+            return Self.acknowledgementDue(&state.inbound, accepted: 1, every: every)
         }
         guard let acknowledge = taken ?? nil else { return nil }
         if acknowledge { actions.append(.send(.heartbeat(heartbeat(for: peer)), to: peer)) }
@@ -145,13 +141,16 @@ extension MeshInstance {
 
     private mutating func acknowledgeIfDue(_ peer: NodeID, accepted: Int, actions: inout [MeshAction]) {
         let every = settings.acknowledgeEvery
-        let due = peers.update(peer) { state in
-            state.inbound.sinceAcknowledged += accepted
-            guard state.inbound.sinceAcknowledged >= every else { return false }
-            state.inbound.sinceAcknowledged = 0
-            return true
-        }
+        let due = peers.update(peer) { Self.acknowledgementDue(&$0.inbound, accepted: accepted, every: every) }
         if due == true { actions.append(.send(.heartbeat(heartbeat(for: peer)), to: peer)) }
+    }
+
+    /// Counts `accepted` frames towards the next acknowledgement; true when one is due now.
+    private static func acknowledgementDue(_ inbound: inout InboundChannel, accepted: Int, every: Int) -> Bool {
+        inbound.sinceAcknowledged += accepted
+        guard inbound.sinceAcknowledged >= every else { return false }
+        inbound.sinceAcknowledged = 0
+        return true
     }
 
     private static func accept(_ frame: OrderedFrame, into inbound: inout InboundChannel, now: MeshInstant) {
