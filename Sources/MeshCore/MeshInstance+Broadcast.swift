@@ -38,23 +38,15 @@ extension MeshInstance {
     /// The live peers a broadcast to `rooms` must reach: those with members in the rooms, and
     /// those this node asked to join sockets to them that have not yet reflected the join.
     public func routes(for rooms: Set<Room>) -> [NodeID] {
+        if rooms.isEmpty { return livePeers }
         var nodes: [NodeID] = []
-        routes(for: rooms, into: &nodes)
+        Self.addLive(
+            Self.holders(of: rooms, in: directory), routedTo: rooms, peers: peers, pendingJoins: pendingJoins,
+            into: &nodes)
         return nodes
     }
 
-    func routes(for rooms: Set<Room>, into nodes: inout [NodeID]) {
-        if rooms.isEmpty {
-            nodes.append(contentsOf: livePeers)
-            return
-        }
-        var holders: [NodeID] = []
-        directory.forEachNode(withMembersIn: rooms) { holders.append($0) }
-        holders.sort()
-        Self.addLive(holders, routedTo: rooms, peers: peers, pendingJoins: pendingJoins, into: &nodes)
-    }
-
-    /// `routes(for:into:)` for a broadcast: the nodes holding `rooms` are looked up once and
+    /// `routes(for:)` for a broadcast, into the caller's buffer: the nodes holding `rooms` are looked up once and
     /// kept until the directory changes or other rooms are routed to, so a run of broadcasts to
     /// the same rooms costs a comparison and a liveness check per node.
     mutating func route(_ rooms: Set<Room>, into nodes: inout [NodeID]) {
@@ -63,14 +55,16 @@ extension MeshInstance {
             return
         }
         if routeMemo?.epoch != directory.epoch || !Self.same(rooms, routeMemo?.rooms) {
-            var holders: [NodeID] = []
-            directory.forEachNode(withMembersIn: rooms) { holders.append($0) }
-            holders.sort()
-            routeMemo = RouteMemo(rooms: rooms, epoch: directory.epoch, holders: holders)
+            routeMemo = RouteMemo(rooms: rooms, epoch: directory.epoch, holders: Self.holders(of: rooms, in: directory))
         }
         // Static, with the parts it reads passed in: a method of the instance called from here
         // made Swift copy the whole instance on every broadcast.
         Self.addLive(routeMemo!.holders, routedTo: rooms, peers: peers, pendingJoins: pendingJoins, into: &nodes)
+    }
+
+    /// The remote nodes with members in `rooms`, sorted, live or not.
+    private static func holders(of rooms: Set<Room>, in directory: borrowing Directory) -> [NodeID] {
+        directory.nodes(withMembersIn: rooms).sorted()
     }
 
     /// Whether `rooms` and `other` name the same rooms; one room each (the common case) is

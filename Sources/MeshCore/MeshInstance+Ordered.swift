@@ -79,7 +79,7 @@ extension MeshInstance {
     /// targets returned for the caller to deliver to. Nil, with nothing changed, for any other
     /// frame: it must go through `receive` as an `.ordered` message.
     ///
-    /// The same outcome as `receive`, without a message, a payload box or a delivery action.
+    /// The same outcome as `receive`, without a message or a delivery action.
     public mutating func receiveBroadcastInOrder(
         _ broadcast: OrderedBroadcast, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) -> [SocketID]? {

@@ -93,41 +93,18 @@ public enum OrderedPayload: Hashable, Sendable {
 /// A broadcast as it crosses the mesh: the receiver applies `rooms` and `except` to its own
 /// sockets. The packet bytes are the server layer's, carried untouched.
 ///
-/// Its fields live in one shared, immutable box: a broadcast is copied into the replay buffer
-/// and the outgoing actions of every peer it goes to, and a copy then costs one reference
-/// count instead of one per field.
+/// Plain fields: the broadcast path neither keeps nor copies these (a broadcast is encoded from
+/// the application's options, kept for replay as bytes, and read back into `OrderedBroadcast`);
+/// they are made for volatile broadcasts, frames carrying vector changes and the general decoder.
 public struct BroadcastFrame: Hashable, Sendable {
-    private final class Storage: Sendable {
-        let rooms: [Room]
-        let except: [Room]
-        let packet: ByteBuffer
-
-        init(rooms: [Room], except: [Room], packet: ByteBuffer) {
-            self.rooms = rooms
-            self.except = except
-            self.packet = packet
-        }
-    }
-
-    private var storage: Storage
-
-    public var rooms: [Room] {
-        get { storage.rooms }
-        set { storage = Storage(rooms: newValue, except: except, packet: packet) }
-    }
-
-    public var except: [Room] {
-        get { storage.except }
-        set { storage = Storage(rooms: rooms, except: newValue, packet: packet) }
-    }
-
-    public var packet: ByteBuffer {
-        get { storage.packet }
-        set { storage = Storage(rooms: rooms, except: except, packet: newValue) }
-    }
+    public var rooms: [Room]
+    public var except: [Room]
+    public var packet: ByteBuffer
 
     public init(rooms: [Room], except: [Room], packet: ByteBuffer) {
-        storage = Storage(rooms: rooms, except: except, packet: packet)
+        self.rooms = rooms
+        self.except = except
+        self.packet = packet
     }
 
     public init(options: BroadcastOptions, packet: ByteBuffer) {
@@ -136,17 +113,6 @@ public struct BroadcastFrame: Hashable, Sendable {
 
     public var options: BroadcastOptions {
         BroadcastOptions(rooms: Set(rooms), except: Set(except))
-    }
-
-    public static func == (lhs: BroadcastFrame, rhs: BroadcastFrame) -> Bool {
-        lhs.storage === rhs.storage
-            || (lhs.rooms == rhs.rooms && lhs.except == rhs.except && lhs.packet == rhs.packet)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(rooms)
-        hasher.combine(except)
-        hasher.combine(packet)
     }
 }
 

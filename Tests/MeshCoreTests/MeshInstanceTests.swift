@@ -15,6 +15,17 @@ import Testing
 
     func at(_ milliseconds: UInt64) -> MeshInstant { MeshInstant(nanoseconds: milliseconds * 1_000_000) }
 
+    /// Node a, linked to b at time 0, and told that b's socket `socket` is in `rooms`.
+    func linkedToB(socket: SocketID, in rooms: [Room]) -> MeshInstance {
+        var node = MeshInstance(id: a, settings: settings)
+        var actions: [MeshAction] = []
+        node.linkUp(b, now: at(0), actions: &actions)
+        node.receive(
+            .deltas(origin: b, [Delta(version: 1, change: .join(socket, rooms))]), from: b, now: at(0),
+            actions: &actions)
+        return node
+    }
+
     /// What `node` sends `peer` through `actions`, in order, with the ordered frames taken off
     /// its ordered channel and decoded where a `writeOrdered` action stands, as the shell does.
     func sends(_ actions: [MeshAction], to peer: NodeID, by node: inout MeshInstance) -> [MeshMessage] {
@@ -172,12 +183,8 @@ import Testing
     }
 
     @Test func aLonePeerIsDownAfterSuspicionTimesOut() {
-        var node = MeshInstance(id: a, settings: settings)
+        var node = linkedToB(socket: "sb", in: ["sb"])
         var actions: [MeshAction] = []
-        node.linkUp(b, now: at(0), actions: &actions)
-        node.receive(
-            .deltas(origin: b, [Delta(version: 1, change: .join("sb", ["sb"]))]), from: b, now: at(0), actions: &actions
-        )
         node.tick(now: at(300), actions: &actions)
         #expect(node.status(of: b) == "suspect")
         actions.removeAll()
@@ -205,14 +212,9 @@ import Testing
     }
 
     @Test func framesAreReplayedAfterAReconnectAndTheOnesEvictedAreReportedLost() {
-        var sender = MeshInstance(id: a, settings: settings)
+        var sender = linkedToB(socket: "sb", in: ["sb"])
         var actions: [MeshAction] = []
-        sender.linkUp(b, now: at(0), actions: &actions)
-        sender.receive(
-            .deltas(origin: b, [Delta(version: 1, change: .join("sb", ["sb"]))]), from: b, now: at(0), actions: &actions
-        )
         sender.linkDown(b)
-        actions.removeAll()
         for index in 0..<6 {
             sender.broadcast(
                 ByteBuffer(string: "\(index)"), options: BroadcastOptions(rooms: ["sb"]), actions: &actions)
@@ -247,13 +249,8 @@ import Testing
     /// else; whatever it leaves goes through `receive`, and the two together deliver each
     /// broadcast once, in order.
     @Test func theInOrderShortcutTakesOnlyTheNextFrame() throws {
-        var sender = MeshInstance(id: a, settings: settings)
+        var sender = linkedToB(socket: "sb", in: ["room"])
         var actions: [MeshAction] = []
-        sender.linkUp(b, now: at(0), actions: &actions)
-        sender.receive(
-            .deltas(origin: b, [Delta(version: 1, change: .join("sb", ["room"]))]), from: b, now: at(0),
-            actions: &actions)
-        actions.removeAll()
         // The first frame carries the sender's vector (the receiver learns what to require);
         // the rest carry no change.
         for index in 0..<4 {
@@ -349,14 +346,9 @@ import Testing
     }
 
     @Test func aNewerIncarnationReplacesTheOldOneEverywhereItLinks() {
-        var node = MeshInstance(id: a, settings: settings)
+        var node = linkedToB(socket: "old", in: ["old"])
         var actions: [MeshAction] = []
-        node.linkUp(b, now: at(0), actions: &actions)
-        node.receive(
-            .deltas(origin: b, [Delta(version: 1, change: .join("old", ["old"]))]), from: b, now: at(0),
-            actions: &actions)
         let restarted = NodeID(name: "b", incarnation: 2)
-        actions.removeAll()
         node.linkUp(restarted, now: at(10), actions: &actions)
         #expect(!node.directory.knows(b))
         #expect(actions.contains { if case .peerDown(let peer, .restarted) = $0 { peer == b } else { false } })

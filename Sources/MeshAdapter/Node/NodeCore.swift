@@ -164,10 +164,7 @@ final class NodeCore {
             if !targets.isEmpty { host?.deliver(broadcast.packet, to: targets) }
             return
         }
-        let payload = BroadcastFrame(rooms: broadcast.rooms, except: broadcast.except, packet: broadcast.packet)
-        received(
-            .ordered(OrderedFrame(sequence: broadcast.sequence, vector: [], payload: .broadcast(payload))), from: peer,
-            link: link)
+        received(broadcast.message, from: peer, link: link)
     }
 
     func tick() {

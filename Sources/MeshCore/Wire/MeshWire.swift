@@ -129,9 +129,7 @@ public enum MeshWire {
     /// The frame nearly every broadcast arrives as (an ordered broadcast with no vector
     /// change), decoded into a message.
     static func decodeOrderedBroadcast(_ frame: ByteBuffer) -> MeshMessage? {
-        guard let broadcast = readOrderedBroadcast(frame) else { return nil }
-        let payload = BroadcastFrame(rooms: broadcast.rooms, except: broadcast.except, packet: broadcast.packet)
-        return .ordered(OrderedFrame(sequence: broadcast.sequence, vector: [], payload: .broadcast(payload)))
+        readOrderedBroadcast(frame)?.message
     }
 
     /// An ordered broadcast with no vector change read with plain loads from the bytes of a
@@ -200,6 +198,12 @@ public struct OrderedBroadcast: Sendable {
         case .room: []
         case .rooms(_, let except): except
         }
+    }
+
+    /// The same frame as a message, for the general receive path.
+    public var message: MeshMessage {
+        let payload = BroadcastFrame(rooms: rooms, except: except, packet: packet)
+        return .ordered(OrderedFrame(sequence: sequence, vector: [], payload: .broadcast(payload)))
     }
 }
 
