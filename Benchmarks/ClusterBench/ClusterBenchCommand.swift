@@ -27,7 +27,7 @@ struct MeshWorkerCommand: AsyncParsableCommand {
         let node = try MeshNode(
             configuration: MeshConfiguration(nodeName: name, seeds: seed.flatMap(MeshAddress.init).map { [$0] } ?? []),
             logger: logger)
-        let adapter = node.makeAdapter(host: MeshBenchHost(stats: stats))
+        let adapter = try await node.makeAdapter(host: MeshBenchHost(stats: stats))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await node.run() }
             emit("address \(try await node.listeningAddress())")

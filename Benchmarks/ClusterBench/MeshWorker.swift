@@ -9,13 +9,14 @@ final class MeshBenchHost: SocketHost {
     let stats: ReceiveStats
     init(stats: ReceiveStats) { self.stats = stats }
 
-    func deliver(_ packet: ByteBuffer, to sockets: [SocketID]) {
-        stats.record(sentAt: BenchPacket.sentAt(packet), recipients: sockets.count)
+    func deliver(_ delivery: Delivery, to sockets: [SocketID]) {
+        stats.record(sentAt: BenchPacket.sentAt(delivery.packet.header), recipients: sockets.count)
     }
 
-    func deliverWithAck(_ packet: ByteBuffer, to sockets: [SocketID], timeout: Duration) async -> [SocketID: ByteBuffer]
+    func deliverWithAck(_ packet: BroadcastPacket, to sockets: [SocketID], timeout: Duration) async
+        -> [SocketID: ByteBuffer]
     {
-        deliver(packet, to: sockets)
+        stats.record(sentAt: BenchPacket.sentAt(packet.header), recipients: sockets.count)
         return [:]
     }
 
@@ -26,23 +27,23 @@ struct MeshSystem: BenchSystem {
     let node: MeshNode
     let adapter: MeshAdapter
 
-    func join(_ socket: SocketID, rooms: Set<Room>) async throws { await adapter.addAll(socket, rooms: rooms) }
+    func join(_ socket: SocketID, rooms: Set<Room>) async throws { try await adapter.addAll(socket, rooms: rooms) }
 
     func broadcast(_ packet: ByteBuffer, rooms: Set<Room>) async throws {
-        await adapter.broadcast(packet, options: BroadcastOptions(rooms: rooms))
+        try await adapter.broadcast(packet, options: BroadcastOptions(rooms: rooms))
     }
 
     var loop: any EventLoop { node.eventLoop }
 
-    func broadcastNow(_ packet: ByteBuffer, rooms: Set<Room>) {
-        adapter.broadcastNow(packet, options: BroadcastOptions(rooms: rooms))
+    func broadcastNow(_ packet: ByteBuffer, rooms: Set<Room>) throws {
+        try adapter.broadcastNow(BroadcastPacket(packet), options: BroadcastOptions(rooms: rooms))
     }
 
     func pace() async throws {
-        while await node.outboundBacklog() > 4 << 20 { try await Task.sleep(for: .microseconds(200)) }
+        while try await node.outboundBacklog() > 4 << 20 { try await Task.sleep(for: .microseconds(200)) }
     }
 
-    func trafficBytes() async -> Int { await node.trafficBytes().written }
+    func trafficBytes() async throws -> Int { try await node.trafficBytes().written }
     func watch(_ room: Room) async throws { try await node.waitUntilVisible(room: room) }
-    func serverCount() async -> Int { await adapter.serverCount() }
+    func serverCount() async throws -> Int { try await adapter.serverCount() }
 }

@@ -40,7 +40,12 @@ final class PacedSender {
     private func step() {
         let now = BenchPacket.now()
         while sequence < count, start + UInt64(sequence) * interval <= now {
-            system.broadcastNow(BenchPacket.make(size: size, sequence: UInt64(sequence)), rooms: rooms)
+            do {
+                try system.broadcastNow(BenchPacket.make(size: size, sequence: UInt64(sequence)), rooms: rooms)
+            } catch {
+                done.fail(error)
+                return
+            }
             sequence += 1
         }
         guard sequence < count else {

@@ -9,12 +9,12 @@ protocol BenchSystem: Sendable {
     /// The event loop the system's connections run on.
     var loop: any EventLoop { get }
     /// `broadcast` from code running on `loop`, without suspending.
-    func broadcastNow(_ packet: ByteBuffer, rooms: Set<Room>)
+    func broadcastNow(_ packet: ByteBuffer, rooms: Set<Room>) throws
     /// Waits while too much is queued towards the other processes.
     func pace() async throws
-    func trafficBytes() async -> Int
+    func trafficBytes() async throws -> Int
     func watch(_ room: Room) async throws
-    func serverCount() async -> Int
+    func serverCount() async throws -> Int
 }
 
 /// Reads commands on stdin, answers on stdout; the same protocol for the mesh and for Redis.
@@ -42,14 +42,14 @@ struct Worker {
                     SocketID(words[1]), rooms: Set(words[2].split(separator: ",").map { Room(String($0)) }))
                 answer = "ok"
             case "count":
-                answer = "count \(await system.serverCount())"
+                answer = "count \(try await system.serverCount())"
             case "reset":
                 stats.reset()
                 answer = "ok"
             case "report":
                 answer = stats.report
             case "bytes":
-                answer = "bytes \(await system.trafficBytes())"
+                answer = "bytes \(try await system.trafficBytes())"
             case "watch" where words.count >= 2:
                 let room = Room(words[1])
                 emit("watching")

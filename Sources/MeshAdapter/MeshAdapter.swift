@@ -2,55 +2,85 @@ import MeshCore
 public import NIOCore
 public import RealtimeAdapter
 
-/// The cluster adapter: every `Adapter` operation, extended across the mesh.
+/// The cluster adapter of one namespace: every `Adapter` operation, extended across the mesh.
 ///
+/// Made by `MeshNode.makeAdapter(namespace:host:)`, one per namespace; a node serves any number.
 /// Local room changes apply on this node and are published at once; broadcasts go to the nodes
 /// with members in their rooms; cluster-wide queries and room operations are requests that
 /// collect every live peer's answer, or fail with `AdapterError.timeout` naming the silent ones.
 public final class MeshAdapter: Adapter {
     public let node: MeshNode
+    public let namespace: String
+    let namespaceID: NamespaceID
     private let host: any SocketHost
 
-    init(node: MeshNode, host: any SocketHost) {
+    init(node: MeshNode, namespace: String, id: NamespaceID, host: any SocketHost) {
         self.node = node
+        self.namespace = namespace
+        self.namespaceID = id
         self.host = host
     }
 
-    public func addAll(_ id: SocketID, rooms: Set<Room>) async {
-        await node.onLoop { core in
-            core.run { instance, actions, now in instance.join(id, rooms: rooms, now: now, actions: &actions) }
+    public func addAll(_ id: SocketID, rooms: Set<Room>) async throws {
+        try AdapterLimits.check(id)
+        try AdapterLimits.check(rooms)
+        let namespace = namespaceID
+        try await node.onLoop { core in
+            core.run { instance, actions, now in
+                instance.join(id, rooms: rooms, in: namespace, now: now, actions: &actions)
+            }
         }
     }
 
-    public func del(_ id: SocketID, room: Room) async {
-        await node.onLoop { core in
-            core.run { instance, actions, now in instance.leave(id, rooms: [room], now: now, actions: &actions) }
+    public func del(_ id: SocketID, room: Room) async throws {
+        let namespace = namespaceID
+        try await node.onLoop { core in
+            core.run { instance, actions, now in
+                instance.leave(id, rooms: [room], in: namespace, now: now, actions: &actions)
+            }
         }
     }
 
-    public func delAll(_ id: SocketID) async {
-        await node.onLoop { core in
-            core.run { instance, actions, now in instance.remove(id, now: now, actions: &actions) }
+    public func delAll(_ id: SocketID) async throws {
+        let namespace = namespaceID
+        try await node.onLoop { core in
+            core.run { instance, actions, now in instance.remove(id, in: namespace, now: now, actions: &actions) }
         }
     }
 
     /// Returns once the broadcast is queued on the node's event loop, in order with this
     /// caller's other operations.
-    public func broadcast(_ packet: ByteBuffer, options: BroadcastOptions) async {
-        broadcastNow(packet, options: options)
+    public func broadcast(_ packet: BroadcastPacket, options: BroadcastOptions) async throws {
+        try broadcastNow(packet, options: options)
     }
 
     /// `broadcast` without suspending, for code that runs on an event loop (a channel
     /// handler, say). Called on the node's own event loop, the frames are encoded before it
     /// returns and written at the end of the loop's tick; from any other thread it is queued,
     /// in order, for the node's loop.
-    public func broadcastNow(_ packet: ByteBuffer, options: BroadcastOptions) {
-        node.submit(.broadcast(packet, options))
+    ///
+    /// - Throws: `.invalidArgument` for a room name no adapter carries, `.packetTooLarge` for
+    ///   a broadcast whose frame peers would refuse (`MeshConfiguration.Limits`), `.shutdown`
+    ///   once the node stopped. A refused broadcast reaches nobody, here or elsewhere.
+    public func broadcastNow(_ packet: BroadcastPacket, options: BroadcastOptions) throws(AdapterError) {
+        try AdapterLimits.check(options)
+        if !options.flags.local {
+            let size = MeshWire.orderedBroadcastSize(namespace: namespace, options: options, packet: packet)
+            let limit = node.configuration.limits.maximumFrameSize
+            guard size <= limit else {
+                node.countRefusedBroadcast()
+                throw AdapterError(code: .packetTooLarge, message: "a broadcast of \(size) bytes (at most \(limit))")
+            }
+        }
+        try node.submit(.broadcast(packet, options, namespaceID))
     }
 
-    public func broadcastWithAck(_ packet: ByteBuffer, options: BroadcastOptions) async throws -> AckResult {
+    public func broadcastWithAck(_ packet: BroadcastPacket, options: BroadcastOptions) async throws -> AckResult {
+        try AdapterLimits.check(options)
+        if !options.flags.local { try checkFits(packet.byteCount + 4 * packet.attachments.count, options) }
         let timeout = options.flags.timeout ?? node.configuration.protocolSettings.requestTimeout
-        let local = await node.onLoop { $0.instance.localMatches(options) }
+        let namespace = namespaceID
+        let local = try await node.onLoop { $0.instance.localMatches(options, in: namespace) }
         let remote: RequestOutcome?
         let localAcks: [SocketID: ByteBuffer]
         if options.flags.local {
@@ -72,18 +102,23 @@ public final class MeshAdapter: Adapter {
         return result
     }
 
-    public func sockets(in rooms: Set<Room>) async -> Set<SocketID> {
-        await node.onLoop { $0.instance.directory.local.sockets(in: rooms) }
+    public func sockets(in rooms: Set<Room>) async throws -> Set<SocketID> {
+        let namespace = namespaceID
+        return try await node.onLoop { $0.instance.directory.local(namespace).sockets(in: rooms) }
     }
 
-    public func socketRooms(_ id: SocketID) async -> Set<Room>? {
-        await node.onLoop { $0.instance.directory.local.roomsOf[id] }
+    public func socketRooms(_ id: SocketID) async throws -> Set<Room>? {
+        let namespace = namespaceID
+        return try await node.onLoop { $0.instance.directory.local(namespace).roomsOf[id] }
     }
 
     public func fetchSockets(_ options: BroadcastOptions) async throws -> [RemoteSocket] {
+        try AdapterLimits.check(options)
         let name = node.id.name
-        let local = await node.onLoop { core in
-            core.instance.localMatches(options).map { ($0, core.instance.directory.local.roomsOf[$0] ?? []) }
+        let namespace = namespaceID
+        let local = try await node.onLoop { core in
+            let table = core.instance.directory.local(namespace)
+            return table.matching(options).map { ($0, table.roomsOf[$0] ?? []) }
         }
         var result = local.map { RemoteSocket(id: $0.0, rooms: $0.1, server: name, details: host.details(of: $0.0)) }
         guard !options.flags.local else { return result }
@@ -98,10 +133,14 @@ public final class MeshAdapter: Adapter {
     }
 
     public func addSockets(_ options: BroadcastOptions, rooms: Set<Room>) async throws {
+        try AdapterLimits.check(rooms)
+        try checkFits(rooms.reduce(0) { $0 + 2 + $1.name.utf8.count }, options)
         try await roomOperation(.addSockets(options, rooms: Array(rooms)), options: options)
     }
 
     public func delSockets(_ options: BroadcastOptions, rooms: Set<Room>) async throws {
+        try AdapterLimits.check(rooms)
+        try checkFits(rooms.reduce(0) { $0 + 2 + $1.name.utf8.count }, options)
         try await roomOperation(.delSockets(options, rooms: Array(rooms)), options: options)
     }
 
@@ -110,10 +149,12 @@ public final class MeshAdapter: Adapter {
     }
 
     public func serverSideEmit(_ packet: ByteBuffer) async throws {
-        node.submit(.emit(packet))
+        try checkFits(packet.readableBytes, BroadcastOptions())
+        try node.submit(.emit(packet, namespaceID))
     }
 
     public func serverSideEmitWithAck(_ packet: ByteBuffer, timeout: Duration) async throws -> [ServerReply] {
+        try checkFits(packet.readableBytes, BroadcastOptions())
         let outcome = try await request(.serverSideEmit(packet), timeout: timeout)
         return outcome.responses.compactMap { peer, response in
             guard case .emitReply(let reply) = response else { return nil }
@@ -121,16 +162,42 @@ public final class MeshAdapter: Adapter {
         }.sorted { $0.server < $1.server }
     }
 
-    public func serverCount() async -> Int {
-        await node.onLoop { $0.instance.serverCount }
+    public func serverCount() async throws -> Int {
+        try await node.onLoop { $0.instance.serverCount }
+    }
+
+    /// Removes this namespace's sockets from every node's directory and frees the namespace for
+    /// another adapter. Later calls of this adapter work on an empty namespace that no host
+    /// serves; make a new adapter instead.
+    public func close() async throws {
+        let namespace = namespaceID
+        let host = self.host
+        try await node.onLoop { core in core.close(namespace, host: host) }
     }
 
     // MARK: Internals
 
+    /// Throws `.packetTooLarge` when a request of `bytes` (packet or rooms) to `options` would
+    /// make a frame larger than peers accept: refused, it would be replayed and refused forever.
+    private func checkFits(_ bytes: Int, _ options: BroadcastOptions) throws(AdapterError) {
+        // The frame's fixed fields, the namespace and the options' room names.
+        var size = 64 + namespace.utf8.count + bytes
+        for room in options.rooms { size += 2 + room.name.utf8.count }
+        for room in options.except { size += 2 + room.name.utf8.count }
+        let limit = node.configuration.limits.maximumFrameSize
+        guard size <= limit else {
+            throw AdapterError(code: .packetTooLarge, message: "a request of \(size) bytes (at most \(limit))")
+        }
+    }
+
     private func roomOperation(_ body: RequestBody, options: BroadcastOptions) async throws {
+        try AdapterLimits.check(options)
+        let namespace = namespaceID
         if options.flags.local {
-            await node.onLoop { core in
-                core.run { instance, actions, now in instance.applyLocally(body, now: now, actions: &actions) }
+            try await node.onLoop { core in
+                core.run { instance, actions, now in
+                    instance.applyLocally(body, in: namespace, now: now, actions: &actions)
+                }
             }
             return
         }
@@ -139,7 +206,8 @@ public final class MeshAdapter: Adapter {
 
     /// Sends a request to every live peer; throws `.timeout` naming the peers that stayed silent.
     private func request(_ body: RequestBody, timeout: Duration?) async throws -> RequestOutcome {
-        let future = await node.onLoop { $0.request(body, timeout: timeout) }
+        let namespace = namespaceID
+        let future = try await node.onLoop { $0.request(body, in: namespace, timeout: timeout) }
         let outcome = try await future.get()
         if !outcome.missing.isEmpty {
             throw AdapterError(

@@ -1,3 +1,4 @@
+import CoreMetrics
 public import Logging
 public import MeshCore
 public import NIOCore
@@ -42,11 +43,19 @@ public final class MeshNode: Service, Sendable {
         self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: loop)
     }
 
-    /// The adapter a server uses; `host` owns this process's sockets. One adapter per node.
-    public func makeAdapter(host: any SocketHost) -> MeshAdapter {
-        let core = self.core
-        loop.execute { core.value.host = host }
-        return MeshAdapter(node: self, host: host)
+    /// The adapter of `namespace` a server uses; `host` owns this process's sockets in it.
+    ///
+    /// One node serves any number of namespaces, each with its own adapter, rooms and sockets;
+    /// make them at start-up or as namespaces appear (dynamic namespaces). The host is in
+    /// place when this returns, so nothing that arrives for the namespace is missed.
+    ///
+    /// - Throws: `AdapterError.namespaceInUse` when the namespace has an adapter already
+    ///   (close it first), `.invalidArgument` for a name no adapter carries, `.shutdown` once
+    ///   the node stopped.
+    public func makeAdapter(namespace: String = "/", host: any SocketHost) async throws -> MeshAdapter {
+        try AdapterLimits.check(namespace: namespace)
+        let id = try await onLoop { core in try core.register(host, for: namespace) }
+        return MeshAdapter(node: self, namespace: namespace, id: id, host: host)
     }
 
     /// The event loop the node and all its links run on. Code running here (a channel
@@ -69,9 +78,11 @@ public final class MeshNode: Service, Sendable {
                     }
                 }
             } onGracefulShutdown: {
+                self.submissions.close()
                 self.loop.execute { _ = core.value.shutdown() }
             }
         } onCancel: {
+            self.submissions.close()
             self.loop.execute { _ = core.value.shutdown() }
         }
         try await loop.flatSubmit { core.value.serverChannel?.closeFuture ?? core.value.loop.makeSucceededVoidFuture() }
@@ -80,38 +91,39 @@ public final class MeshNode: Service, Sendable {
 
     /// Stops the node as a graceful shutdown would (for callers not using a ServiceGroup).
     public func shutdown() async {
+        submissions.close()
         let core = self.core
         try? await loop.flatSubmit { core.value.shutdown() }.get()
     }
 
     /// What the protocol has counted so far (replays, losses, duplicates, causal waits).
-    public func counters() async -> MeshCounters {
-        await onLoop { $0.instance.counters }
+    public func counters() async throws -> MeshCounters {
+        try await onLoop { $0.instance.counters }
     }
 
     /// Memberships of other nodes' sockets this node holds.
-    public func replicatedMemberships() async -> Int {
-        await onLoop { $0.instance.directory.replicatedMembershipCount }
+    public func replicatedMemberships() async throws -> Int {
+        try await onLoop { $0.instance.directory.replicatedMembershipCount }
     }
 
     /// Bytes written to and read from other nodes so far, framing included.
-    public func trafficBytes() async -> (written: Int, read: Int) {
-        await onLoop { ($0.bytesOut, $0.bytesIn) }
+    public func trafficBytes() async throws -> (written: Int, read: Int) {
+        try await onLoop { ($0.bytesOut, $0.bytesIn) }
     }
 
     /// Bytes queued for other nodes and not yet written: a sender can pace itself on it.
-    public func outboundBacklog() async -> Int {
-        await onLoop { $0.outboundBacklog }
+    public func outboundBacklog() async throws -> Int {
+        try await onLoop { $0.outboundBacklog }
     }
 
-    /// Returns once this node's directory shows a member of `room` on another node.
-    public func waitUntilVisible(room: Room) async throws {
-        let future: EventLoopFuture<Void> = await onLoop { core in
-            if !core.instance.directory.nodes(withMembersIn: [room]).isEmpty {
-                return core.loop.makeSucceededVoidFuture()
-            }
+    /// Returns once this node's directory shows a member of `room` of `namespace` on another
+    /// node.
+    public func waitUntilVisible(room: Room, namespace: String = "/") async throws {
+        let future: EventLoopFuture<Void> = try await onLoop { core in
+            let scoped = NodeCore.WatchedRoom(namespace: namespace, room: room)
+            if core.isVisible(scoped) { return core.loop.makeSucceededVoidFuture() }
             let promise = core.loop.makePromise(of: Void.self)
-            core.roomWatchers[room, default: []].append(promise)
+            core.roomWatchers[scoped, default: []].append(promise)
             return promise.futureResult
         }
         try await future.get()
@@ -119,46 +131,72 @@ public final class MeshNode: Service, Sendable {
 
     // MARK: Internals
 
-    /// Runs `body` with the node's core on its event loop.
-    func onLoop<T: Sendable>(_ body: @escaping @Sendable (NodeCore) -> T) async -> T {
-        let core = self.core
-        if loop.inEventLoop { return body(core.value) }
-        // The loop only stops when the process's group shuts down, after every node has.
-        return try! await loop.submit { body(core.value) }.get()
-    }
-
-    /// Hands a broadcast or emit to the node: at once when called on its event loop (after
-    /// anything queued before it), otherwise queued for the loop's next batch.
-    func submit(_ item: Submissions.Item) {
+    /// Runs `body` with the node's core on its event loop; `.shutdown` once the node or its
+    /// event loop has stopped.
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable (NodeCore) throws -> T) async throws -> T {
         let core = self.core
         if loop.inEventLoop {
-            core.value.drainSubmissions()
-            core.value.run { instance, actions, _ in NodeCore.apply(item, to: &instance, actions: &actions) }
-        } else if submissions.append(item) {
-            loop.execute { core.value.drainSubmissions() }
+            guard !core.value.shuttingDown else { throw Self.stopped }
+            return try body(core.value)
+        }
+        do {
+            return try await loop.submit {
+                guard !core.value.shuttingDown else { throw Self.stopped }
+                return try body(core.value)
+            }.get()
+        } catch let error as AdapterError {
+            throw error
+        } catch {
+            // The event loop group shut down.
+            throw AdapterError(code: .shutdown, message: "the node's event loop stopped: \(error)")
         }
     }
 
+    private static let stopped = AdapterError(code: .shutdown, message: "the node shut down")
+
+    /// Hands a broadcast or emit to the node: at once when called on its event loop (after
+    /// anything queued before it), otherwise queued for the loop's next batch.
+    func submit(_ item: Submissions.Item) throws(AdapterError) {
+        let core = self.core
+        if loop.inEventLoop {
+            guard !core.value.shuttingDown else { throw Self.stopped }
+            core.value.drainSubmissions()
+            core.value.run { instance, actions, _ in NodeCore.apply(item, to: &instance, actions: &actions) }
+            return
+        }
+        switch submissions.append(item) {
+        case .queued: break
+        case .drainNeeded: loop.execute { core.value.drainSubmissions() }
+        case .closed: throw Self.stopped
+        }
+    }
+
+    /// Counts a broadcast the adapter refused as too large (from any thread).
+    func countRefusedBroadcast() {
+        let core = self.core
+        loop.execute { core.value.metrics.broadcastsRefused.increment() }
+    }
+
     private func serve(_ work: HostWork) async {
-        guard let host = await onLoop({ $0.host }) else { return }
         switch work {
-        case .emit(let packet, let from):
+        case .emit(let packet, let from, let host):
             _ = await host.receiveServerSideEmit(packet, from: from.name)
-        case .serve(let request, let rooms):
+        case .serve(let request, let rooms, let host):
             let body: ResponseBody
             switch request.body {
             case .fetchSockets:
                 body = .sockets(
                     request.matches.map {
-                        SocketRecord(socket: $0, rooms: rooms[$0] ?? [], details: host.details(of: $0))
+                        SocketRecord(socket: $0, rooms: rooms[$0] ?? [], details: host?.details(of: $0))
                     })
             case .broadcastWithAck(_, let packet, let milliseconds):
-                let acks = await host.deliverWithAck(packet, to: request.matches, timeout: .milliseconds(milliseconds))
+                let acks =
+                    await host?.deliverWithAck(packet, to: request.matches, timeout: .milliseconds(milliseconds)) ?? [:]
                 body = .acks(
                     expected: UInt32(clamping: request.matches.count),
                     acks.map { AckRecord(socket: $0.key, response: $0.value) })
             case .serverSideEmit(let packet):
-                body = .emitReply(await host.receiveServerSideEmit(packet, from: request.from.name))
+                body = .emitReply(await host?.receiveServerSideEmit(packet, from: request.from.name))
             case .addSockets, .delSockets, .disconnectSockets:
                 return
             }

@@ -10,13 +10,17 @@ public enum DirectoryChange: Hashable, Sendable {
     case remove(SocketID)
 }
 
-/// A numbered change: the `version`-th change its origin made.
+/// A numbered change: the `version`-th change its origin made, to its sockets of `namespace`.
+///
+/// One numbering covers every namespace of an origin, so causal order holds across them.
 public struct Delta: Hashable, Sendable {
     public var version: UInt64
+    public var namespace: String
     public var change: DirectoryChange
 
-    public init(version: UInt64, change: DirectoryChange) {
+    public init(version: UInt64, namespace: String = "/", change: DirectoryChange) {
         self.version = version
+        self.namespace = namespace
         self.change = change
     }
 }

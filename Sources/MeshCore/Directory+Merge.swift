@@ -3,7 +3,8 @@ public import RealtimeAdapter
 /// One origin's replicated state as a plain value, for comparing nodes' directories.
 public struct OriginView: Hashable, Sendable {
     public var version: UInt64
-    public var memberships: [SocketID: Set<Room>]
+    /// Per namespace name, each socket's rooms.
+    public var memberships: [String: [SocketID: Set<Room>]]
 }
 
 extension Directory {
@@ -11,7 +12,11 @@ extension Directory {
     public var remoteView: [NodeID: OriginView] {
         var view: [NodeID: OriginView] = [:]
         for (origin, state) in remotes where state.version > 0 || !state.sockets.isEmpty {
-            view[origin] = OriginView(version: state.version, memberships: state.memberships(index: index))
+            var memberships: [String: [SocketID: Set<Room>]] = [:]
+            for entry in state.snapshotEntries(index: index, namespaces: namespaces) {
+                memberships[entry.namespace, default: [:]][entry.socket] = Set(entry.rooms)
+            }
+            view[origin] = OriginView(version: state.version, memberships: memberships)
         }
         return view
     }

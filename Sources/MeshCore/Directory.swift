@@ -7,8 +7,10 @@ public import RealtimeAdapter
 /// its entries; a down or superseded origin is dropped by a rule every node applies itself.
 public struct Directory: Sendable {
     public let selfID: NodeID
-    /// This node's own sockets and their rooms.
-    public private(set) var local = RoomTable()
+    /// The namespaces seen so far, this node's and its peers'.
+    var namespaces = NamespaceTable()
+    /// This node's own sockets and their rooms, per namespace (indexed by `NamespaceID`).
+    private(set) var locals: [RoomTable] = [RoomTable()]
     public private(set) var localVersion: UInt64 = 0
     var localLog: DeltaLog
 
@@ -23,6 +25,8 @@ public struct Directory: Sendable {
     private(set) var highestIncarnation: [String: UInt64] = [:]
     /// Origins declared down: their data is refused until they are revived.
     private(set) var dropped: Set<NodeID> = []
+    /// Changes and snapshot entries not applied because the namespace table was full.
+    public private(set) var refusedNamespaces = 0
 
     /// The applied version of every origin, this node's included.
     public private(set) var vector = VersionVector()
@@ -34,8 +38,9 @@ public struct Directory: Sendable {
     let logCapacity: Int
     let pendingLimit: Int
 
-    public init(selfID: NodeID, logCapacity: Int = 1024, pendingLimit: Int = 1024) {
+    public init(selfID: NodeID, logCapacity: Int = 1024, pendingLimit: Int = 1024, namespaceCapacity: Int = 4096) {
         self.selfID = selfID
+        self.namespaces = NamespaceTable(capacity: namespaceCapacity)
         self.logCapacity = logCapacity
         self.pendingLimit = pendingLimit
         self.localLog = DeltaLog(capacity: logCapacity)
@@ -44,14 +49,35 @@ public struct Directory: Sendable {
 
     public var origins: [NodeID] { [selfID] + remotes.keys.sorted() }
 
+    /// This node's own sockets of `namespace` and their rooms.
+    public func local(_ namespace: NamespaceID) -> RoomTable {
+        Int(namespace.rawValue) < locals.count ? locals[Int(namespace.rawValue)] : RoomTable()
+    }
+
+    /// This node's own sockets of the main namespace, `/`.
+    public var local: RoomTable { locals[0] }
+
+    /// The interned id of `name`, interning it when new; nil when the node holds as many
+    /// namespaces as it can (`NamespaceTable.capacity`).
+    public mutating func namespaceID(interning name: String) -> NamespaceID? {
+        guard let id = namespaces.intern(name) else { return nil }
+        while locals.count <= Int(id.rawValue) { locals.append(RoomTable()) }
+        return id
+    }
+
+    /// The id of `name` if this node has seen it.
+    public func namespaceID(of name: String) -> NamespaceID? { namespaces.id(of: name) }
+
+    public func namespaceName(_ id: NamespaceID) -> String { namespaces.name(id) }
+
     public func version(of origin: NodeID) -> UInt64 { vector[origin] }
 
     public func knows(_ origin: NodeID) -> Bool { origin == selfID || remotes[origin] != nil }
 
-    /// The memberships this node holds for `origin`.
-    public func memberships(of origin: NodeID) -> [SocketID: Set<Room>] {
-        if origin == selfID { return local.roomsOf }
-        return remotes[origin]?.memberships(index: index) ?? [:]
+    /// The memberships this node holds for `origin` in `namespace`.
+    public func memberships(of origin: NodeID, in namespace: NamespaceID = .main) -> [SocketID: Set<Room>] {
+        if origin == selfID { return local(namespace).roomsOf }
+        return remotes[origin]?.memberships(in: namespace, index: index) ?? [:]
     }
 
     public var replicatedMembershipCount: Int {
@@ -62,25 +88,27 @@ public struct Directory: Sendable {
 
     // MARK: Local changes
 
-    /// Records a change of this node's own sockets; returns the numbered delta to publish,
-    /// or nil when nothing changed.
-    public mutating func applyLocal(_ change: DirectoryChange) -> Delta? {
+    /// Records a change of this node's own sockets of `namespace` (interned first); returns
+    /// the numbered delta to publish, or nil when nothing changed.
+    public mutating func applyLocal(_ change: DirectoryChange, in namespace: NamespaceID = .main) -> Delta? {
+        let slot = Int(namespace.rawValue)
+        guard slot < locals.count else { return nil }
         let effective: DirectoryChange
         switch change {
         case .join(let socket, let rooms):
-            let added = local.add(socket, to: rooms)
+            let added = locals[slot].add(socket, to: rooms)
             guard !added.isEmpty else { return nil }
             effective = .join(socket, added)
         case .leave(let socket, let rooms):
-            let removed = local.remove(socket, from: rooms)
+            let removed = locals[slot].remove(socket, from: rooms)
             guard !removed.isEmpty else { return nil }
             effective = .leave(socket, removed)
         case .remove(let socket):
-            guard !local.removeAll(socket).isEmpty else { return nil }
+            guard !locals[slot].removeAll(socket).isEmpty else { return nil }
             effective = .remove(socket)
         }
         localVersion += 1
-        let delta = Delta(version: localVersion, change: effective)
+        let delta = Delta(version: localVersion, namespace: namespaces.name(namespace), change: effective)
         localLog.append(delta)
         setVersion(localVersion, of: selfID)
         return delta
@@ -149,7 +177,7 @@ public struct Directory: Sendable {
                 applyInOrder(delta, to: &state)
                 drainPending(&state)
             } else if state.pending.count < pendingLimit {
-                state.pending[delta.version] = delta.change
+                state.pending[delta.version] = delta
             }
         }
         let outcome: ApplyOutcome =
@@ -164,14 +192,20 @@ public struct Directory: Sendable {
     }
 
     private mutating func applyInOrder(_ delta: Delta, to state: inout RemoteOrigin) {
-        state.apply(delta.change, index: &index)
+        // A namespace past the table's capacity is not applied, but numbered all the same, so
+        // the origin's later changes are not held back behind it.
+        if let namespace = namespaceID(interning: delta.namespace) {
+            state.apply(delta.change, in: namespace, index: &index)
+        } else {
+            refusedNamespaces += 1
+        }
         state.version = delta.version
         state.log.append(delta)
     }
 
     private mutating func drainPending(_ state: inout RemoteOrigin) {
         while let next = state.pending.removeValue(forKey: state.version + 1) {
-            applyInOrder(Delta(version: state.version + 1, change: next), to: &state)
+            applyInOrder(next, to: &state)
         }
         state.pending = state.pending.filter { $0.key > state.version }
     }
@@ -214,7 +248,11 @@ public struct Directory: Sendable {
         state.staging = nil
         state.clear(index: &index)
         for entry in staging.entries {
-            state.apply(.join(entry.socket, entry.rooms), index: &index)
+            guard let namespace = namespaceID(interning: entry.namespace) else {
+                refusedNamespaces += 1
+                continue
+            }
+            state.apply(.join(entry.socket, entry.rooms), in: namespace, index: &index)
         }
         state.version = version
         state.log.removeAll()
@@ -226,8 +264,10 @@ public struct Directory: Sendable {
     // MARK: Anti-entropy
 
     /// What a peer whose vector is `digest` lacks, per origin: deltas when the log reaches back,
-    /// else a snapshot split in parts of at most `chunk` sockets.
-    public func catchUp(for digest: VersionVector, chunk: Int) -> [CatchUp] {
+    /// else a snapshot. Either is cut in messages of at most `chunk` deltas or sockets and about
+    /// `maximumBytes` of body each (one entry larger than that still goes, alone), so that no
+    /// message outgrows the frames peers accept.
+    public func catchUp(for digest: VersionVector, chunk: Int, maximumBytes: Int = .max) -> [CatchUp] {
         var result: [CatchUp] = []
         for origin in origins {
             let mine = vector[origin]
@@ -235,31 +275,54 @@ public struct Directory: Sendable {
             guard mine > theirs else { continue }
             let log = origin == selfID ? localLog : remotes[origin]!.log
             if let deltas = log.deltas(after: theirs, upTo: mine) {
-                result.append(.deltas(origin: origin, deltas))
+                for part in Self.cut(deltas, count: chunk, bytes: maximumBytes, size: WireSize.delta) {
+                    result.append(.deltas(origin: origin, part))
+                }
             } else {
-                result += snapshotParts(of: origin, chunk: chunk)
+                result += snapshotParts(of: origin, chunk: chunk, maximumBytes: maximumBytes)
             }
         }
         return result
     }
 
-    func snapshotParts(of origin: NodeID, chunk: Int) -> [CatchUp] {
-        let entries: [SnapshotEntry]
+    func snapshotParts(of origin: NodeID, chunk: Int, maximumBytes: Int = .max) -> [CatchUp] {
+        var entries: [SnapshotEntry] = []
         if origin == selfID {
-            entries = local.roomsOf.map { SnapshotEntry(socket: $0.key, rooms: $0.value.sorted()) }
-                .sorted { $0.socket < $1.socket }
+            for (slot, table) in locals.enumerated() {
+                let name = namespaces.names[slot]
+                for (socket, rooms) in table.roomsOf {
+                    entries.append(SnapshotEntry(namespace: name, socket: socket, rooms: rooms.sorted()))
+                }
+            }
         } else {
-            entries = remotes[origin]?.snapshotEntries(index: index).sorted { $0.socket < $1.socket } ?? []
+            entries = remotes[origin]?.snapshotEntries(index: index, namespaces: namespaces) ?? []
         }
-        let size = max(1, chunk)
-        let partCount = max(1, entries.count / size + (entries.count % size == 0 ? 0 : 1))
-        return (0..<partCount).map { part in
-            let start = part * size
-            let slice = entries[start..<(start + min(size, entries.count - start))]
-            return .snapshot(
-                origin: origin, version: vector[origin], part: UInt32(part),
-                last: part == partCount - 1, Array(slice))
+        entries.sort()
+        let parts = Self.cut(entries, count: chunk, bytes: maximumBytes, size: WireSize.snapshotEntry)
+        return parts.enumerated().map { part, slice in
+            .snapshot(
+                origin: origin, version: vector[origin], part: UInt32(part), last: part == parts.count - 1, slice)
         }
+    }
+
+    /// `items` in runs of at most `count` items and about `bytes` bytes as `size` measures them;
+    /// one run (empty) when there are none.
+    static func cut<T>(_ items: [T], count: Int, bytes: Int, size: (T) -> Int) -> [[T]] {
+        var runs: [[T]] = []
+        var run: [T] = []
+        var runBytes = 0
+        for item in items {
+            let itemBytes = size(item)
+            if !run.isEmpty, run.count >= max(1, count) || runBytes + itemBytes > bytes {
+                runs.append(run)
+                run = []
+                runBytes = 0
+            }
+            run.append(item)
+            runBytes += itemBytes
+        }
+        if !run.isEmpty || runs.isEmpty { runs.append(run) }
+        return runs
     }
 
     /// True when `digest` has an admissible origin at a version this node lacks.
@@ -269,25 +332,26 @@ public struct Directory: Sendable {
 
     // MARK: Routing
 
-    /// The remote nodes with at least one member in any of `rooms`, each once.
-    public func nodes(withMembersIn rooms: Set<Room>) -> [NodeID] {
+    /// The remote nodes with at least one member in any of `rooms` of `namespace`, each once.
+    public func nodes(withMembersIn rooms: Set<Room>, of namespace: NamespaceID = .main) -> [NodeID] {
         var result: [NodeID] = []
-        forEachNode(withMembersIn: rooms) { result.append($0) }
+        forEachNode(withMembersIn: rooms, of: namespace) { result.append($0) }
         return result
     }
 
     /// Calls `body` once for each remote node with at least one member in any of `rooms`.
-    func forEachNode(withMembersIn rooms: Set<Room>, _ body: (NodeID) -> Void) {
+    func forEachNode(withMembersIn rooms: Set<Room>, of namespace: NamespaceID, _ body: (NodeID) -> Void) {
         if rooms.count == 1, let room = rooms.first {
             // One room: its holders are distinct nodes already.
-            for holder in index.holders(of: room) {
+            for holder in index.holders(of: ScopedRoom(namespace: namespace, room: room)) {
                 if let node = nodeInSlot[Int(holder.slot)] { body(node) }
             }
             return
         }
         var seen: [UInt16] = []
         for room in rooms {
-            for holder in index.holders(of: room) where !seen.contains(holder.slot) {
+            for holder in index.holders(of: ScopedRoom(namespace: namespace, room: room))
+            where !seen.contains(holder.slot) {
                 seen.append(holder.slot)
                 if let node = nodeInSlot[Int(holder.slot)] { body(node) }
             }

@@ -11,15 +11,15 @@ public enum MeshAction: Sendable {
     /// `MeshInstance.dropOrderedWrite(for:)`. One such action covers every frame appended
     /// for the peer until it is carried out.
     case writeOrdered(to: NodeID)
-    /// Write `packet` to these local sockets.
-    case deliver(ByteBuffer, to: [SocketID])
-    /// Disconnect these local sockets.
-    case disconnectLocal([SocketID], closeTransport: Bool)
+    /// Write a broadcast to these local sockets of `namespace`.
+    case deliver(Delivery, to: [SocketID], namespace: NamespaceID)
+    /// Disconnect these local sockets of `namespace`.
+    case disconnectLocal([SocketID], closeTransport: Bool, namespace: NamespaceID)
     /// A request only the host can answer (socket details, client acks, an emit reply): answer
     /// it with `MeshInstance.respond`.
     case serve(IncomingRequest)
-    /// A serverSideEmit from `from` that wants no reply.
-    case receiveEmit(ByteBuffer, from: NodeID)
+    /// A serverSideEmit from `from` to `namespace` that wants no reply.
+    case receiveEmit(ByteBuffer, from: NodeID, namespace: NamespaceID)
     /// A request this node started is finished.
     case complete(RequestID, RequestOutcome)
     /// Dial this node (learned through gossip).
@@ -45,13 +45,17 @@ public enum PeerDownReason: Sendable, Equatable {
 public struct IncomingRequest: Sendable, Equatable {
     public var from: NodeID
     public var id: RequestID
+    /// The namespace the request is for; nil when this node has never seen it (so it has no
+    /// host for it, and nothing to answer with but an empty response).
+    public var namespace: NamespaceID?
     public var body: RequestBody
     /// The local sockets the request's options match, with their rooms.
     public var matches: [SocketID]
 
-    public init(from: NodeID, id: RequestID, body: RequestBody, matches: [SocketID]) {
+    public init(from: NodeID, id: RequestID, namespace: NamespaceID?, body: RequestBody, matches: [SocketID]) {
         self.from = from
         self.id = id
+        self.namespace = namespace
         self.body = body
         self.matches = matches
     }

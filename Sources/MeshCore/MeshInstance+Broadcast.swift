@@ -1,11 +1,27 @@
-public import NIOCore
+import NIOCore
 public import RealtimeAdapter
 
 extension MeshInstance {
-    /// Sends `packet` to every socket matching `options`: first to the peers that have members
-    /// in the target rooms (every live peer when no room is named), then to local sockets, so
-    /// a later local operation cannot overtake it on other nodes.
-    public mutating func broadcast(_ packet: ByteBuffer, options: BroadcastOptions, actions: inout [MeshAction]) {
+    /// Sends `packet` to every socket of `namespace` matching `options`: first to the peers
+    /// that have members in the target rooms (every live peer when no room is named), then to
+    /// local sockets, so a later local operation cannot overtake it on other nodes.
+    ///
+    /// Returns false, with nothing sent and the refusal counted, when the broadcast's frame
+    /// would be larger than peers accept (`MeshSettings.maximumFrameSize`).
+    @discardableResult
+    public mutating func broadcast(
+        _ packet: BroadcastPacket, options: BroadcastOptions, in namespace: NamespaceID = .main,
+        actions: inout [MeshAction]
+    ) -> Bool {
+        let name = directory.namespaceName(namespace)
+        if !options.flags.local,
+            MeshWire.orderedBroadcastSize(namespace: name, options: options, packet: packet) > settings.maximumFrameSize
+        {
+            counters.broadcastsRefused += 1
+            return false
+        }
+        broadcastNumber += 1
+        let number = broadcastNumber
         if !options.flags.local {
             // Routed into a buffer the instance keeps, so a broadcast allocates no list for it.
             var targets = routeBuffer
@@ -14,10 +30,10 @@ extension MeshInstance {
                 targets.removeAll(keepingCapacity: true)
                 routeBuffer = targets
             }
-            route(options.rooms, into: &targets)
+            route(options.rooms, of: namespace, into: &targets)
             if !targets.isEmpty {
                 if options.flags.volatile {
-                    let frame = BroadcastFrame(options: options, packet: packet)
+                    let frame = BroadcastFrame(namespace: name, options: options, number: number, packet: packet)
                     for peer in targets where isLinked(peer) {
                         actions.append(.send(.volatileBroadcast(frame), to: peer))
                     }
@@ -25,46 +41,59 @@ extension MeshInstance {
                     for peer in targets {
                         sendOrdered(to: peer, actions: &actions) { sequence, vector, buffer in
                             MeshWire.encodeOrderedBroadcast(
-                                sequence: sequence, vector: vector, options: options, packet: packet, into: &buffer)
+                                sequence: sequence, vector: vector, namespace: name, number: number, options: options,
+                                packet: packet, into: &buffer)
                         }
                     }
                 }
                 counters.broadcastsSent += 1
             }
         }
-        deliverLocally(options, packet: packet, actions: &actions)
+        let delivery = Delivery(
+            packet: packet, volatile: options.flags.volatile, compress: options.flags.compress,
+            id: BroadcastID(origin: id.name, incarnation: id.incarnation, sequence: number))
+        deliverLocally(options, delivery, in: namespace, actions: &actions)
+        return true
     }
 
-    /// The live peers a broadcast to `rooms` must reach: those with members in the rooms, and
-    /// those this node asked to join sockets to them that have not yet reflected the join.
-    public func routes(for rooms: Set<Room>) -> [NodeID] {
+    /// The live peers a broadcast to `rooms` of `namespace` must reach: those with members in
+    /// the rooms, and those this node asked to join sockets to them that have not yet
+    /// reflected the join.
+    public func routes(for rooms: Set<Room>, of namespace: NamespaceID = .main) -> [NodeID] {
         if rooms.isEmpty { return livePeers }
         var nodes: [NodeID] = []
         Self.addLive(
-            Self.holders(of: rooms, in: directory), routedTo: rooms, peers: peers, pendingJoins: pendingJoins,
-            into: &nodes)
+            Self.holders(of: rooms, namespace, in: directory), routedTo: rooms, of: namespace, peers: peers,
+            pendingJoins: pendingJoins, into: &nodes)
         return nodes
     }
 
     /// `routes(for:)` for a broadcast, into the caller's buffer: the nodes holding `rooms` are looked up once and
     /// kept until the directory changes or other rooms are routed to, so a run of broadcasts to
     /// the same rooms costs a comparison and a liveness check per node.
-    mutating func route(_ rooms: Set<Room>, into nodes: inout [NodeID]) {
+    mutating func route(_ rooms: Set<Room>, of namespace: NamespaceID, into nodes: inout [NodeID]) {
         if rooms.isEmpty {
             nodes.append(contentsOf: livePeers)
             return
         }
-        if routeMemo?.epoch != directory.epoch || !Self.same(rooms, routeMemo?.rooms) {
-            routeMemo = RouteMemo(rooms: rooms, epoch: directory.epoch, holders: Self.holders(of: rooms, in: directory))
+        if routeMemo?.epoch != directory.epoch || routeMemo?.namespace != namespace
+            || !Self.same(rooms, routeMemo?.rooms)
+        {
+            routeMemo = RouteMemo(
+                namespace: namespace, rooms: rooms, epoch: directory.epoch,
+                holders: Self.holders(of: rooms, namespace, in: directory))
         }
         // Static, with the parts it reads passed in: a method of the instance called from here
         // made Swift copy the whole instance on every broadcast.
-        Self.addLive(routeMemo!.holders, routedTo: rooms, peers: peers, pendingJoins: pendingJoins, into: &nodes)
+        Self.addLive(
+            routeMemo!.holders, routedTo: rooms, of: namespace, peers: peers, pendingJoins: pendingJoins, into: &nodes)
     }
 
-    /// The remote nodes with members in `rooms`, sorted, live or not.
-    private static func holders(of rooms: Set<Room>, in directory: borrowing Directory) -> [NodeID] {
-        directory.nodes(withMembersIn: rooms).sorted()
+    /// The remote nodes with members in `rooms` of `namespace`, sorted, live or not.
+    private static func holders(of rooms: Set<Room>, _ namespace: NamespaceID, in directory: borrowing Directory)
+        -> [NodeID]
+    {
+        directory.nodes(withMembersIn: rooms, of: namespace).sorted()
     }
 
     /// Whether `rooms` and `other` name the same rooms; one room each (the common case) is
@@ -78,18 +107,19 @@ extension MeshInstance {
     /// Appends the live ones of `holders` (sorted), then the live nodes a pending join to
     /// `rooms` waits on, keeping the whole sorted.
     private static func addLive(
-        _ holders: [NodeID], routedTo rooms: Set<Room>, peers: borrowing PeerTable,
+        _ holders: [NodeID], routedTo rooms: Set<Room>, of namespace: NamespaceID, peers: borrowing PeerTable,
         pendingJoins: borrowing PendingJoins, into nodes: inout [NodeID]
     ) {
         for node in holders where peers.read(node, { $0.status.isLive }) == true { nodes.append(node) }
         let before = nodes.count
-        pendingJoins.addNodes(for: rooms, to: &nodes, ifLiveIn: peers)
+        pendingJoins.addNodes(for: rooms, of: namespace, to: &nodes, ifLiveIn: peers)
         if nodes.count > before { nodes.sort() }
     }
 }
 
-/// This node's sockets in `room` when the directory was at `epoch`.
+/// This node's sockets in `room` of `namespace` when the directory was at `epoch`.
 struct LocalMemo: Sendable {
+    var namespace: NamespaceID
     var room: Room
     var epoch: UInt64
     var sockets: [SocketID]
@@ -97,6 +127,7 @@ struct LocalMemo: Sendable {
 
 /// The nodes with members in `rooms` when the directory was at `epoch`, sorted.
 struct RouteMemo: Sendable {
+    var namespace: NamespaceID
     var rooms: Set<Room>
     var epoch: UInt64
     var holders: [NodeID]
@@ -107,6 +138,7 @@ struct RouteMemo: Sendable {
 /// around the new members.
 struct PendingJoins: Sendable {
     private struct Entry: Sendable {
+        var namespace: NamespaceID
         var rooms: Set<Room>
         /// Per node: nil until it answers; then the version of its origin that holds the join.
         var waiting: [NodeID: UInt64?]
@@ -114,9 +146,10 @@ struct PendingJoins: Sendable {
 
     private var entries: [RequestID: Entry] = [:]
 
-    mutating func add(_ id: RequestID, rooms: Set<Room>, nodes: [NodeID]) {
+    mutating func add(_ id: RequestID, rooms: Set<Room>, of namespace: NamespaceID, nodes: [NodeID]) {
         guard !rooms.isEmpty, !nodes.isEmpty else { return }
-        entries[id] = Entry(rooms: rooms, waiting: Dictionary(uniqueKeysWithValues: nodes.map { ($0, nil) }))
+        entries[id] = Entry(
+            namespace: namespace, rooms: rooms, waiting: Dictionary(uniqueKeysWithValues: nodes.map { ($0, nil) }))
     }
 
     mutating func answered(_ id: RequestID, by node: NodeID, affected: UInt32, version: UInt64) {
@@ -137,7 +170,8 @@ struct PendingJoins: Sendable {
                 guard let version else { return true }
                 return directory.version(of: node) < version
             }
-            entries[id] = waiting.isEmpty ? nil : Entry(rooms: entry.rooms, waiting: waiting)
+            entries[id] =
+                waiting.isEmpty ? nil : Entry(namespace: entry.namespace, rooms: entry.rooms, waiting: waiting)
         }
     }
 
@@ -154,10 +188,13 @@ struct PendingJoins: Sendable {
         if entries[id]?.waiting.isEmpty == true { entries[id] = nil }
     }
 
-    /// Adds the nodes still waited on for a join to any of `rooms` (each once, if live).
-    func addNodes(for rooms: Set<Room>, to nodes: inout [NodeID], ifLiveIn peers: PeerTable) {
+    /// Adds the nodes still waited on for a join to any of `rooms` of `namespace` (each once,
+    /// if live).
+    func addNodes(
+        for rooms: Set<Room>, of namespace: NamespaceID, to nodes: inout [NodeID], ifLiveIn peers: PeerTable
+    ) {
         guard !entries.isEmpty else { return }
-        for entry in entries.values where !entry.rooms.isDisjoint(with: rooms) {
+        for entry in entries.values where entry.namespace == namespace && !entry.rooms.isDisjoint(with: rooms) {
             for node in entry.waiting.keys where !nodes.contains(node) && peers.read(node, { $0.status.isLive }) == true
             {
                 nodes.append(node)

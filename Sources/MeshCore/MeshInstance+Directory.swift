@@ -3,26 +3,44 @@ public import RealtimeAdapter
 extension MeshInstance {
     // MARK: The application changes its own sockets
 
-    /// Local socket `socket` joins `rooms` (and its own id's room, the first time).
-    public mutating func join(_ socket: SocketID, rooms: Set<Room>, now: MeshInstant, actions: inout [MeshAction]) {
-        publishLocal(.join(socket, Array(rooms)), now: now, actions: &actions)
+    /// Local socket `socket` of `namespace` joins `rooms` (and its own id's room, the first time).
+    public mutating func join(
+        _ socket: SocketID, rooms: Set<Room>, in namespace: NamespaceID = .main, now: MeshInstant,
+        actions: inout [MeshAction]
+    ) {
+        publishLocal(.join(socket, Array(rooms)), in: namespace, now: now, actions: &actions)
     }
 
-    /// Local socket `socket` leaves `rooms`.
-    public mutating func leave(_ socket: SocketID, rooms: Set<Room>, now: MeshInstant, actions: inout [MeshAction]) {
-        publishLocal(.leave(socket, Array(rooms)), now: now, actions: &actions)
+    /// Local socket `socket` of `namespace` leaves `rooms`.
+    public mutating func leave(
+        _ socket: SocketID, rooms: Set<Room>, in namespace: NamespaceID = .main, now: MeshInstant,
+        actions: inout [MeshAction]
+    ) {
+        publishLocal(.leave(socket, Array(rooms)), in: namespace, now: now, actions: &actions)
     }
 
-    /// Local socket `socket` disconnected: it leaves every room.
-    public mutating func remove(_ socket: SocketID, now: MeshInstant, actions: inout [MeshAction]) {
-        publishLocal(.remove(socket), now: now, actions: &actions)
+    /// Local socket `socket` of `namespace` disconnected: it leaves every room.
+    public mutating func remove(
+        _ socket: SocketID, in namespace: NamespaceID = .main, now: MeshInstant, actions: inout [MeshAction]
+    ) {
+        publishLocal(.remove(socket), in: namespace, now: now, actions: &actions)
+    }
+
+    /// Every local socket of `namespace` leaves every room: its adapter closed. Each node then
+    /// holds nothing of this node's in the namespace.
+    public mutating func removeNamespace(_ namespace: NamespaceID, now: MeshInstant, actions: inout [MeshAction]) {
+        for socket in directory.local(namespace).roomsOf.keys.sorted() {
+            publishLocal(.remove(socket), in: namespace, now: now, actions: &actions)
+        }
     }
 
     /// Applies a change of this node's own sockets and pushes the numbered delta to every
     /// linked peer at once (eager push; anti-entropy repairs what a push misses).
     @discardableResult
-    mutating func publishLocal(_ change: DirectoryChange, now: MeshInstant, actions: inout [MeshAction]) -> Bool {
-        guard let delta = directory.applyLocal(change) else { return false }
+    mutating func publishLocal(
+        _ change: DirectoryChange, in namespace: NamespaceID, now: MeshInstant, actions: inout [MeshAction]
+    ) -> Bool {
+        guard let delta = directory.applyLocal(change, in: namespace) else { return false }
         for (peer, state) in peers where state.linked && state.status.isLive {
             actions.append(.send(.deltas(origin: id, [delta]), to: peer))
         }
@@ -68,7 +86,9 @@ extension MeshInstance {
 
     mutating func receiveDigest(_ digest: VersionVector, isReply: Bool, from peer: NodeID, actions: inout [MeshAction])
     {
-        for item in directory.catchUp(for: digest, chunk: settings.snapshotChunk) {
+        // Cut well below the frame limit: a message's framing and names add to its entries.
+        let budget = max(1, settings.maximumFrameSize / 2)
+        for item in directory.catchUp(for: digest, chunk: settings.snapshotChunk, maximumBytes: budget) {
             switch item {
             case .deltas(let origin, let deltas):
                 actions.append(.send(.deltas(origin: origin, deltas), to: peer))

@@ -75,14 +75,15 @@ extension MeshInstance {
     }
 
     /// A broadcast from `peer` that is the next frame expected, from a live peer, with nothing
-    /// waiting at the gate (nearly every one): counted as received, and the local sockets it
-    /// targets returned for the caller to deliver to. Nil, with nothing changed, for any other
-    /// frame: it must go through `receive` as an `.ordered` message.
+    /// waiting at the gate (nearly every one): counted as received, and the namespace and local
+    /// sockets it targets returned for the caller to deliver to (no sockets when this node has
+    /// never seen the namespace). Nil, with nothing changed, for any other frame: it must go
+    /// through `receive` as an `.ordered` message.
     ///
     /// The same outcome as `receive`, without a message or a delivery action.
     public mutating func receiveBroadcastInOrder(
         _ broadcast: OrderedBroadcast, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
-    ) -> [SocketID]? {
+    ) -> (namespace: NamespaceID, sockets: [SocketID])? {
         let every = settings.acknowledgeEvery
         let taken = peers.update(peer) { state -> Bool? in
             guard state.status == .alive, broadcast.sequence == state.inbound.expected,
@@ -94,9 +95,11 @@ extension MeshInstance {
         guard let acknowledge = taken ?? nil else { return nil }
         if acknowledge { actions.append(.send(.heartbeat(heartbeat(for: peer)), to: peer)) }
         counters.broadcastsReceived += 1
+        guard let namespace = directory.namespaceID(of: broadcast.namespace) else { return (.main, []) }
         switch broadcast.target {
-        case .room(let room): return localSockets(inOnly: room)
-        case .rooms(let rooms, let except): return directory.local.matching(rooms: rooms, except: except)
+        case .room(let room): return (namespace, localSockets(inOnly: room, of: namespace))
+        case .rooms(let rooms, let except):
+            return (namespace, directory.local(namespace).matching(rooms: rooms, except: except))
         }
     }
 
@@ -206,40 +209,51 @@ extension MeshInstance {
         switch payload {
         case .broadcast(let frame):
             counters.broadcastsReceived += 1
-            deliverLocally(frame, actions: &actions)
-        case .emit(let packet):
-            actions.append(.receiveEmit(packet, from: peer))
-        case .request(let requestID, let body):
-            serve(body, id: requestID, from: peer, now: now, actions: &actions)
+            deliverLocally(frame, from: peer, actions: &actions)
+        case .emit(let namespace, let packet):
+            if let namespace = directory.namespaceID(of: namespace) {
+                actions.append(.receiveEmit(packet, from: peer, namespace: namespace))
+            }
+        case .request(let requestID, let namespace, let body):
+            serve(body, id: requestID, namespace: namespace, from: peer, now: now, actions: &actions)
         case .response(let requestID, let body):
             receiveResponse(body, id: requestID, from: peer, actions: &actions)
         }
     }
 
-    mutating func deliverLocally(_ options: BroadcastOptions, packet: ByteBuffer, actions: inout [MeshAction]) {
+    mutating func deliverLocally(
+        _ options: BroadcastOptions, _ delivery: Delivery, in namespace: NamespaceID, actions: inout [MeshAction]
+    ) {
         let targets =
             if options.rooms.count == 1, options.except.isEmpty, let room = options.rooms.first {
-                localSockets(inOnly: room)
+                localSockets(inOnly: room, of: namespace)
             } else {
-                directory.local.matching(options)
+                directory.local(namespace).matching(options)
             }
-        if !targets.isEmpty { actions.append(.deliver(packet, to: targets)) }
+        if !targets.isEmpty { actions.append(.deliver(delivery, to: targets, namespace: namespace)) }
     }
 
-    /// This node's sockets in `room`. The room delivered to last is remembered until the
-    /// directory changes: a run of broadcasts to one room then compares a name instead of
-    /// hashing it for a lookup.
-    mutating func localSockets(inOnly room: Room) -> [SocketID] {
-        if let memo = localMemo, memo.epoch == directory.epoch, memo.room == room { return memo.sockets }
-        let sockets = directory.local.sockets(inOnly: room)
-        localMemo = LocalMemo(room: room, epoch: directory.epoch, sockets: sockets)
+    /// This node's sockets in `room` of `namespace`. The room delivered to last is remembered
+    /// until the directory changes: a run of broadcasts to one room then compares a name
+    /// instead of hashing it for a lookup.
+    mutating func localSockets(inOnly room: Room, of namespace: NamespaceID) -> [SocketID] {
+        if let memo = localMemo, memo.epoch == directory.epoch, memo.namespace == namespace, memo.room == room {
+            return memo.sockets
+        }
+        let sockets = directory.local(namespace).sockets(inOnly: room)
+        localMemo = LocalMemo(namespace: namespace, room: room, epoch: directory.epoch, sockets: sockets)
         return sockets
     }
 
-    /// Delivers a broadcast another node sent to the local sockets it targets.
-    func deliverLocally(_ frame: BroadcastFrame, actions: inout [MeshAction]) {
-        let targets = directory.local.matching(rooms: frame.rooms, except: frame.except)
-        if !targets.isEmpty { actions.append(.deliver(frame.packet, to: targets)) }
+    /// Delivers a broadcast `peer` sent to the local sockets it targets.
+    func deliverLocally(_ frame: BroadcastFrame, from peer: NodeID, actions: inout [MeshAction]) {
+        guard let namespace = directory.namespaceID(of: frame.namespace) else { return }
+        let targets = directory.local(namespace).matching(rooms: frame.rooms, except: frame.except)
+        guard !targets.isEmpty else { return }
+        let delivery = Delivery(
+            packet: frame.packet, volatile: false, compress: frame.compress,
+            id: BroadcastID(origin: peer.name, incarnation: peer.incarnation, sequence: frame.number))
+        actions.append(.deliver(delivery, to: targets, namespace: namespace))
     }
 
     // MARK: Replay

@@ -7,15 +7,19 @@ extension MeshInstance {
     /// arrives later as `.complete(id, outcome)`.
     @discardableResult
     public mutating func request(
-        _ body: RequestBody, timeout: Duration? = nil, now: MeshInstant, actions: inout [MeshAction]
+        _ body: RequestBody, in namespace: NamespaceID = .main, timeout: Duration? = nil, now: MeshInstant,
+        actions: inout [MeshAction]
     ) -> RequestID {
         let targets = livePeers
         var completions: [MeshAction] = []
         let id = requests.start(
             targets: Set(targets), deadline: now + (timeout ?? settings.requestTimeout), actions: &completions)
-        for peer in targets { sendOrdered(.request(id, body), to: peer, actions: &actions) }
-        if case .addSockets(_, let rooms) = body { pendingJoins.add(id, rooms: Set(rooms), nodes: targets) }
-        _ = applyRoomOperation(body, now: now, actions: &actions)
+        let name = directory.namespaceName(namespace)
+        for peer in targets { sendOrdered(.request(id, namespace: name, body), to: peer, actions: &actions) }
+        if case .addSockets(_, let rooms) = body {
+            pendingJoins.add(id, rooms: Set(rooms), of: namespace, nodes: targets)
+        }
+        _ = applyRoomOperation(body, in: namespace, now: now, actions: &actions)
         actions += completions
         return id
     }
@@ -27,47 +31,59 @@ extension MeshInstance {
         sendOrdered(.response(requestID, body), to: peer, actions: &actions)
     }
 
-    /// The local sockets `options` matches.
-    public func localMatches(_ options: BroadcastOptions) -> [SocketID] {
-        directory.local.matching(options)
+    /// The local sockets of `namespace` that `options` matches.
+    public func localMatches(_ options: BroadcastOptions, in namespace: NamespaceID = .main) -> [SocketID] {
+        directory.local(namespace).matching(options)
     }
 
     mutating func serve(
-        _ body: RequestBody, id requestID: RequestID, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
+        _ body: RequestBody, id requestID: RequestID, namespace name: String, from peer: NodeID, now: MeshInstant,
+        actions: inout [MeshAction]
     ) {
+        // A namespace this node has never seen has no sockets here and no host to ask.
+        let namespace = directory.namespaceID(of: name)
         switch body {
         case .addSockets, .delSockets, .disconnectSockets:
-            let affected = applyRoomOperation(body, now: now, actions: &actions)
+            let affected = namespace.map { applyRoomOperation(body, in: $0, now: now, actions: &actions) } ?? 0
             respond(
                 to: peer, id: requestID,
                 with: .applied(affected: UInt32(clamping: affected), version: directory.localVersion),
                 actions: &actions)
         case .fetchSockets(let options), .broadcastWithAck(let options, _, _):
+            let matches = namespace.map { localMatches(options, in: $0) } ?? []
             actions.append(
-                .serve(IncomingRequest(from: peer, id: requestID, body: body, matches: localMatches(options))))
+                .serve(IncomingRequest(from: peer, id: requestID, namespace: namespace, body: body, matches: matches)))
         case .serverSideEmit:
-            actions.append(.serve(IncomingRequest(from: peer, id: requestID, body: body, matches: [])))
+            actions.append(
+                .serve(IncomingRequest(from: peer, id: requestID, namespace: namespace, body: body, matches: [])))
         }
     }
 
-    /// Applies a room operation to this node's own sockets; returns how many it affected.
-    mutating func applyRoomOperation(_ body: RequestBody, now: MeshInstant, actions: inout [MeshAction]) -> Int {
+    /// Applies a room operation to this node's own sockets of `namespace`; returns how many it
+    /// affected.
+    mutating func applyRoomOperation(
+        _ body: RequestBody, in namespace: NamespaceID, now: MeshInstant, actions: inout [MeshAction]
+    ) -> Int {
         switch body {
         case .addSockets(let options, let rooms):
             var affected = 0
-            for socket in localMatches(options) where publishLocal(.join(socket, rooms), now: now, actions: &actions) {
+            for socket in localMatches(options, in: namespace)
+            where publishLocal(.join(socket, rooms), in: namespace, now: now, actions: &actions) {
                 affected += 1
             }
             return affected
         case .delSockets(let options, let rooms):
             var affected = 0
-            for socket in localMatches(options) where publishLocal(.leave(socket, rooms), now: now, actions: &actions) {
+            for socket in localMatches(options, in: namespace)
+            where publishLocal(.leave(socket, rooms), in: namespace, now: now, actions: &actions) {
                 affected += 1
             }
             return affected
         case .disconnectSockets(let options, let closeTransport):
-            let targets = localMatches(options)
-            if !targets.isEmpty { actions.append(.disconnectLocal(targets, closeTransport: closeTransport)) }
+            let targets = localMatches(options, in: namespace)
+            if !targets.isEmpty {
+                actions.append(.disconnectLocal(targets, closeTransport: closeTransport, namespace: namespace))
+            }
             return targets.count
         case .fetchSockets, .serverSideEmit, .broadcastWithAck:
             return 0
@@ -86,16 +102,20 @@ extension MeshInstance {
 }
 
 extension MeshInstance {
-    /// serverSideEmit without replies: `packet` goes to every live peer on the ordered channel.
-    public mutating func emit(_ packet: ByteBuffer, actions: inout [MeshAction]) {
-        for peer in livePeers { sendOrdered(.emit(packet), to: peer, actions: &actions) }
+    /// serverSideEmit without replies: `packet` goes to every live peer's host of `namespace`
+    /// on the ordered channel.
+    public mutating func emit(_ packet: ByteBuffer, in namespace: NamespaceID = .main, actions: inout [MeshAction]) {
+        let name = directory.namespaceName(namespace)
+        for peer in livePeers { sendOrdered(.emit(namespace: name, packet), to: peer, actions: &actions) }
     }
 }
 
 extension MeshInstance {
     /// Applies a room operation (`addSockets`, `delSockets`, `disconnectSockets`) to this node's
     /// own sockets only: the `local` flag.
-    public mutating func applyLocally(_ body: RequestBody, now: MeshInstant, actions: inout [MeshAction]) {
-        _ = applyRoomOperation(body, now: now, actions: &actions)
+    public mutating func applyLocally(
+        _ body: RequestBody, in namespace: NamespaceID = .main, now: MeshInstant, actions: inout [MeshAction]
+    ) {
+        _ = applyRoomOperation(body, in: namespace, now: now, actions: &actions)
     }
 }

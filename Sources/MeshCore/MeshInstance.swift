@@ -28,6 +28,8 @@ public struct MeshInstance: Sendable {
     var routeMemo: RouteMemo?
     /// This node's sockets in the room delivered to last, as the directory stood then.
     var localMemo: LocalMemo?
+    /// Broadcasts this node has made: the number of the last one, in its `BroadcastID`.
+    var broadcastNumber: UInt64 = 0
 
     /// Counters the shell exports as metrics.
     public internal(set) var counters = MeshCounters()
@@ -37,10 +39,17 @@ public struct MeshInstance: Sendable {
         self.address = address
         self.settings = settings
         self.directory = Directory(
-            selfID: id, logCapacity: settings.deltaLogCapacity, pendingLimit: settings.pendingDeltaLimit)
+            selfID: id, logCapacity: settings.deltaLogCapacity, pendingLimit: settings.pendingDeltaLimit,
+            namespaceCapacity: settings.maximumNamespaces)
     }
 
     // MARK: Queries
+
+    /// The interned id of namespace `name`, interning it when new (nil when the node holds
+    /// `MeshSettings.maximumNamespaces` already).
+    public mutating func namespaceID(interning name: String) -> NamespaceID? {
+        directory.namespaceID(interning: name)
+    }
 
     /// Peers currently counted as part of the cluster (alive or suspected, not yet down).
     public var livePeers: [NodeID] { peers.ids { $0.status.isLive } }
@@ -144,7 +153,7 @@ public struct MeshInstance: Sendable {
         case .skip(let next):
             receiveSkip(next, from: peer, now: now, actions: &actions)
         case .volatileBroadcast(let frame):
-            deliverLocally(frame, actions: &actions)
+            deliverLocally(frame, from: peer, actions: &actions)
         }
     }
 
@@ -200,4 +209,6 @@ public struct MeshCounters: Sendable, Equatable {
     public var replayEvictions = 0
     public var broadcastsSent = 0
     public var broadcastsReceived = 0
+    /// Broadcasts refused to the application: their frame would be larger than peers accept.
+    public var broadcastsRefused = 0
 }

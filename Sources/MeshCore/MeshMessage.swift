@@ -84,10 +84,11 @@ public typealias RequestID = UInt64
 
 public enum OrderedPayload: Hashable, Sendable {
     case broadcast(BroadcastFrame)
-    case request(RequestID, RequestBody)
+    /// A request to the sender's peer's sockets or host of one namespace.
+    case request(RequestID, namespace: String, RequestBody)
     case response(RequestID, ResponseBody)
-    /// serverSideEmit without a reply.
-    case emit(ByteBuffer)
+    /// serverSideEmit without a reply, to the host of one namespace.
+    case emit(namespace: String, ByteBuffer)
 }
 
 /// A broadcast as it crosses the mesh: the receiver applies `rooms` and `except` to its own
@@ -97,22 +98,39 @@ public enum OrderedPayload: Hashable, Sendable {
 /// the application's options, kept for replay as bytes, and read back into `OrderedBroadcast`);
 /// they are made for volatile broadcasts, frames carrying vector changes and the general decoder.
 public struct BroadcastFrame: Hashable, Sendable {
+    public var namespace: String
     public var rooms: [Room]
     public var except: [Room]
-    public var packet: ByteBuffer
+    /// The sender's count of its broadcasts at this one: with the sender, its `BroadcastID`.
+    public var number: UInt64
+    public var compress: Bool
+    public var packet: BroadcastPacket
 
-    public init(rooms: [Room], except: [Room], packet: ByteBuffer) {
+    public init(
+        namespace: String = "/", rooms: [Room], except: [Room], number: UInt64 = 0, compress: Bool = false,
+        packet: BroadcastPacket
+    ) {
+        self.namespace = namespace
         self.rooms = rooms
         self.except = except
+        self.number = number
+        self.compress = compress
         self.packet = packet
     }
 
-    public init(options: BroadcastOptions, packet: ByteBuffer) {
-        self.init(rooms: Array(options.rooms), except: Array(options.except), packet: packet)
+    /// A frame of a packet of one frame.
+    public init(namespace: String = "/", rooms: [Room], except: [Room], number: UInt64 = 0, packet: ByteBuffer) {
+        self.init(namespace: namespace, rooms: rooms, except: except, number: number, packet: BroadcastPacket(packet))
+    }
+
+    public init(namespace: String = "/", options: BroadcastOptions, number: UInt64 = 0, packet: BroadcastPacket) {
+        self.init(
+            namespace: namespace, rooms: Array(options.rooms), except: Array(options.except), number: number,
+            compress: options.flags.compress, packet: packet)
     }
 
     public var options: BroadcastOptions {
-        BroadcastOptions(rooms: Set(rooms), except: Set(except))
+        BroadcastOptions(rooms: Set(rooms), except: Set(except), flags: BroadcastFlags(compress: compress))
     }
 }
 
@@ -122,7 +140,7 @@ public enum RequestBody: Hashable, Sendable {
     case delSockets(BroadcastOptions, rooms: [Room])
     case disconnectSockets(BroadcastOptions, closeTransport: Bool)
     case serverSideEmit(ByteBuffer)
-    case broadcastWithAck(BroadcastOptions, packet: ByteBuffer, timeoutMilliseconds: UInt32)
+    case broadcastWithAck(BroadcastOptions, packet: BroadcastPacket, timeoutMilliseconds: UInt32)
 }
 
 public enum ResponseBody: Hashable, Sendable {

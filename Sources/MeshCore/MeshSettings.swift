@@ -30,6 +30,11 @@ public struct MeshSettings: Sendable, Equatable {
     public var snapshotChunk: Int
     /// A receiver acknowledges ordered frames at least every this many frames.
     public var acknowledgeEvery: Int
+    /// The largest frame peers accept (the shell's `MeshConfiguration.limits.maximumFrameSize`):
+    /// a broadcast that would not fit is refused to its caller, and catch-up is cut below it.
+    public var maximumFrameSize: Int
+    /// Namespaces a node interns, its own and its peers'.
+    public var maximumNamespaces: Int
 
     public init(
         heartbeatInterval: Duration = .seconds(1),
@@ -45,7 +50,9 @@ public struct MeshSettings: Sendable, Equatable {
         replayBytes: Int = 16 << 20,
         reorderFrames: Int = 1024,
         snapshotChunk: Int = 2048,
-        acknowledgeEvery: Int = 1024
+        acknowledgeEvery: Int = 1024,
+        maximumFrameSize: Int = 16 << 20,
+        maximumNamespaces: Int = 4096
     ) {
         self.heartbeatInterval = heartbeatInterval
         self.suspectAfter = suspectAfter
@@ -61,5 +68,7 @@ public struct MeshSettings: Sendable, Equatable {
         self.reorderFrames = reorderFrames
         self.snapshotChunk = snapshotChunk
         self.acknowledgeEvery = acknowledgeEvery
+        self.maximumFrameSize = maximumFrameSize
+        self.maximumNamespaces = maximumNamespaces
     }
 }

@@ -4,10 +4,10 @@ public import RealtimeAdapter
 struct RemoteOrigin: Sendable {
     let slot: UInt16
     var version: UInt64 = 0
-    var sockets: [SocketID: [RoomIndex.ID]] = [:]
+    var sockets: [ScopedSocket: [RoomIndex.ID]] = [:]
     var log: DeltaLog
     /// Deltas that arrived ahead of a gap, applied once the gap fills.
-    var pending: [UInt64: DirectoryChange] = [:]
+    var pending: [UInt64: Delta] = [:]
     /// A snapshot being received in parts.
     var staging: SnapshotStaging?
 
@@ -18,25 +18,32 @@ struct RemoteOrigin: Sendable {
 
     var membershipCount: Int { sockets.values.reduce(0) { $0 + $1.count } }
 
-    mutating func apply(_ change: DirectoryChange, index: inout RoomIndex) {
+    mutating func apply(_ change: DirectoryChange, in namespace: NamespaceID, index: inout RoomIndex) {
         switch change {
         case .join(let socket, let rooms):
-            var list = sockets[socket] ?? []
+            let key = ScopedSocket(namespace: namespace, socket: socket)
+            var list = sockets[key] ?? []
             for room in rooms {
-                if let id = index.id(of: room), list.contains(id) { continue }
-                list.append(index.addMember(room, slot: slot))
+                let scoped = ScopedRoom(namespace: namespace, room: room)
+                if let id = index.id(of: scoped), list.contains(id) { continue }
+                list.append(index.addMember(scoped, slot: slot))
             }
-            sockets[socket] = list
+            sockets[key] = list
         case .leave(let socket, let rooms):
-            guard var list = sockets[socket] else { return }
+            let key = ScopedSocket(namespace: namespace, socket: socket)
+            guard var list = sockets[key] else { return }
             for room in rooms {
-                guard let id = index.id(of: room), let at = list.firstIndex(of: id) else { continue }
+                guard let id = index.id(of: ScopedRoom(namespace: namespace, room: room)),
+                    let at = list.firstIndex(of: id)
+                else { continue }
                 list.remove(at: at)
                 index.removeMember(id, slot: slot)
             }
-            sockets[socket] = list.isEmpty ? nil : list
+            sockets[key] = list.isEmpty ? nil : list
         case .remove(let socket):
-            guard let list = sockets.removeValue(forKey: socket) else { return }
+            guard let list = sockets.removeValue(forKey: ScopedSocket(namespace: namespace, socket: socket)) else {
+                return
+            }
             for id in list { index.removeMember(id, slot: slot) }
         }
     }
@@ -49,23 +56,36 @@ struct RemoteOrigin: Sendable {
         sockets.removeAll()
     }
 
-    func memberships(index: RoomIndex) -> [SocketID: Set<Room>] {
-        sockets.mapValues { Set($0.map(index.room)) }
+    func memberships(in namespace: NamespaceID, index: RoomIndex) -> [SocketID: Set<Room>] {
+        var result: [SocketID: Set<Room>] = [:]
+        for (key, rooms) in sockets where key.namespace == namespace {
+            result[key.socket] = Set(rooms.map { index.room($0).room })
+        }
+        return result
     }
 
-    func snapshotEntries(index: RoomIndex) -> [SnapshotEntry] {
-        sockets.map { SnapshotEntry(socket: $0.key, rooms: $0.value.map(index.room)) }
+    func snapshotEntries(index: RoomIndex, namespaces: NamespaceTable) -> [SnapshotEntry] {
+        sockets.map { key, rooms in
+            SnapshotEntry(
+                namespace: namespaces.name(key.namespace), socket: key.socket, rooms: rooms.map { index.room($0).room })
+        }
     }
 }
 
-/// One socket and its rooms, as carried in a snapshot.
-public struct SnapshotEntry: Hashable, Sendable {
+/// One socket of one namespace and its rooms, as carried in a snapshot.
+public struct SnapshotEntry: Hashable, Sendable, Comparable {
+    public var namespace: String
     public var socket: SocketID
     public var rooms: [Room]
 
-    public init(socket: SocketID, rooms: [Room]) {
+    public init(namespace: String = "/", socket: SocketID, rooms: [Room]) {
+        self.namespace = namespace
         self.socket = socket
         self.rooms = rooms
+    }
+
+    public static func < (lhs: SnapshotEntry, rhs: SnapshotEntry) -> Bool {
+        (lhs.namespace, lhs.socket) < (rhs.namespace, rhs.socket)
     }
 }
 

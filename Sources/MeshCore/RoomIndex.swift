@@ -1,10 +1,11 @@
 import RealtimeAdapter
 
-/// Interned room names plus, per room, which remote nodes have members in it.
+/// Interned room names (of every namespace) plus, per room, which remote nodes have members in it.
 ///
 /// A room is interned while at least one remote origin has a member in it; memberships store
 /// the room's 32-bit id instead of a copy of its name. `holders` is the routing index:
-/// room -> (node slot, member count on that node).
+/// (namespace, room) -> (node slot, member count on that node). A room `chat` of `/a` and one
+/// of `/b` are two entries.
 struct RoomIndex: Sendable {
     typealias ID = UInt32
 
@@ -14,29 +15,29 @@ struct RoomIndex: Sendable {
     }
 
     private struct Entry: Sendable {
-        var room: Room
+        var room: ScopedRoom
         var holders: [Holder]
     }
 
-    private(set) var ids: [Room: ID] = [:]
+    private(set) var ids: [ScopedRoom: ID] = [:]
     private var entries: [Entry] = []
     private var free: [ID] = []
 
     var roomCount: Int { ids.count }
 
-    func id(of room: Room) -> ID? { ids[room] }
+    func id(of room: ScopedRoom) -> ID? { ids[room] }
 
-    func room(_ id: ID) -> Room { entries[Int(id)].room }
+    func room(_ id: ID) -> ScopedRoom { entries[Int(id)].room }
 
     func holders(of id: ID) -> [Holder] { entries[Int(id)].holders }
 
-    func holders(of room: Room) -> [Holder] {
+    func holders(of room: ScopedRoom) -> [Holder] {
         guard let id = ids[room] else { return [] }
         return entries[Int(id)].holders
     }
 
     /// Counts one more member of `room` on the node in `slot`; returns the room's id.
-    mutating func addMember(_ room: Room, slot: UInt16) -> ID {
+    mutating func addMember(_ room: ScopedRoom, slot: UInt16) -> ID {
         let id: ID
         if let existing = ids[room] {
             id = existing
@@ -68,7 +69,7 @@ struct RoomIndex: Sendable {
             entries[Int(id)].holders.remove(at: index)
             if entries[Int(id)].holders.isEmpty {
                 ids[entries[Int(id)].room] = nil
-                entries[Int(id)].room = Room("")
+                entries[Int(id)].room = ScopedRoom(namespace: .main, room: Room(""))
                 free.append(id)
             }
         }

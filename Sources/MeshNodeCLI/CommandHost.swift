@@ -27,19 +27,20 @@ final class CommandHost: SocketHost {
 
     var snapshot: Counts { counts.withLockedValue { $0 } }
 
-    func deliver(_ packet: ByteBuffer, to sockets: [SocketID]) {
+    func deliver(_ delivery: Delivery, to sockets: [SocketID]) {
         counts.withLockedValue {
             $0.deliveries += sockets.count
             $0.packets += 1
         }
         guard !quiet else { return }
-        let text = String(buffer: packet)
+        let text = String(buffer: delivery.packet.header)
         for socket in sockets { Output.line("deliver \(socket) \(text)") }
     }
 
-    func deliverWithAck(_ packet: ByteBuffer, to sockets: [SocketID], timeout: Duration) async -> [SocketID: ByteBuffer]
+    func deliverWithAck(_ packet: BroadcastPacket, to sockets: [SocketID], timeout: Duration) async
+        -> [SocketID: ByteBuffer]
     {
-        deliver(packet, to: sockets)
+        deliver(Delivery(packet: packet, id: BroadcastID(origin: name, incarnation: 0, sequence: 0)), to: sockets)
         return Dictionary(uniqueKeysWithValues: sockets.map { ($0, ByteBuffer(string: "ack:\($0)")) })
     }
 
@@ -54,7 +55,8 @@ final class CommandHost: SocketHost {
         Output.line("emit \(server) \(text)")
         let parts = text.split(separator: ":", maxSplits: 3).map(String.init)
         if parts.count == 4, parts[0] == "relay", parts[1] == name, let adapter = adapterBox.withLockedValue({ $0 }) {
-            await adapter.broadcast(ByteBuffer(string: parts[3]), options: BroadcastOptions(rooms: [Room(parts[2])]))
+            try? await adapter.broadcast(
+                ByteBuffer(string: parts[3]), options: BroadcastOptions(rooms: [Room(parts[2])]))
         }
         return ByteBuffer(string: "\(name):\(text)")
     }

@@ -8,6 +8,10 @@ import ServiceLifecycle
 /// Reads commands from stdin, one per line as `<id> <verb> <arguments>`, runs them in order
 /// against the adapter and answers `ok <id> ...` or `error <id> ...`. Rooms are written
 /// comma-separated, `-` for none.
+///
+/// The end of standard input is not the end of the node: run as a service (systemd, `nohup`,
+/// a container) its input is closed or `/dev/null`, and it keeps serving until SIGTERM or
+/// SIGINT. Only the `shutdown` command or a signal stops it.
 struct ControlService: Service {
     let adapter: MeshAdapter
     let node: MeshNode
@@ -33,6 +37,8 @@ struct ControlService: Service {
             }
         } onGracefulShutdown: {
         }
+        // Input ended (or was never there): keep the node up until the group shuts down.
+        try? await gracefulShutdown()
     }
 
     private func rooms(_ text: String?) -> Set<Room> {
@@ -57,13 +63,13 @@ struct ControlService: Service {
         }
         switch verb {
         case "join":
-            await adapter.addAll(SocketID(try argument(0)), rooms: rooms(arguments.count > 1 ? arguments[1] : nil))
+            try await adapter.addAll(SocketID(try argument(0)), rooms: rooms(arguments.count > 1 ? arguments[1] : nil))
         case "leave":
-            await adapter.del(SocketID(try argument(0)), room: Room(try argument(1)))
+            try await adapter.del(SocketID(try argument(0)), room: Room(try argument(1)))
         case "remove":
-            await adapter.delAll(SocketID(try argument(0)))
+            try await adapter.delAll(SocketID(try argument(0)))
         case "broadcast":
-            await adapter.broadcast(ByteBuffer(string: try argument(0)), options: options(arguments, from: 1))
+            try await adapter.broadcast(ByteBuffer(string: try argument(0)), options: options(arguments, from: 1))
         case "add-sockets":
             try await adapter.addSockets(options(Array(arguments.prefix(2)), from: 0), rooms: rooms(try argument(2)))
         case "del-sockets":
@@ -80,14 +86,14 @@ struct ControlService: Service {
                 ByteBuffer(string: try argument(0)), timeout: .milliseconds(Int(try argument(1)) ?? 5_000))
             return replies.map { "\($0.server)=\($0.reply.map { String(buffer: $0) } ?? "-")" }.joined(separator: ",")
         case "count":
-            return "\(await adapter.serverCount())"
+            return "\(try await adapter.serverCount())"
         case "rooms":
-            let found = await adapter.socketRooms(SocketID(try argument(0)))
+            let found = try await adapter.socketRooms(SocketID(try argument(0)))
             return found.map { $0.map(\.name).sorted().joined(separator: ",") } ?? "-"
         case "sockets":
-            return await adapter.sockets(in: rooms(arguments.first)).map(\.rawValue).sorted().joined(separator: ",")
+            return try await adapter.sockets(in: rooms(arguments.first)).map(\.rawValue).sorted().joined(separator: ",")
         case "counters":
-            let counters = await node.counters()
+            let counters = try await node.counters()
             return
                 "replayed=\(counters.framesReplayed) lost=\(counters.framesLost) duplicates=\(counters.duplicateFrames)"
                 + " gate_waits=\(counters.gateWaits)"

@@ -14,7 +14,7 @@ struct DemoLoad: Service {
 
     func run() async throws {
         for index in 0..<sockets {
-            await adapter.addAll(SocketID("\(name)-s\(index)"), rooms: ["chat"])
+            try await adapter.addAll(SocketID("\(name)-s\(index)"), rooms: ["chat"])
         }
         let interval = Duration.milliseconds(100)
         let perTick = max(1, ratePerSecond / 10)
@@ -23,15 +23,15 @@ struct DemoLoad: Service {
         while !Task.isCancelledOrShuttingDown {
             for _ in 0..<perTick {
                 sent += 1
-                await adapter.broadcast(
+                try await adapter.broadcast(
                     ByteBuffer(string: "\(name)#\(sent)"), options: BroadcastOptions(rooms: ["chat"]))
             }
             tick += 1
             if tick % 10 == 0 {
                 let counts = host.snapshot
-                let servers = await adapter.serverCount()
-                let members = await adapter.sockets(in: []).count
-                let replicated = await adapter.node.replicatedMemberships()
+                let servers = try await adapter.serverCount()
+                let members = try await adapter.sockets(in: []).count
+                let replicated = try await adapter.node.replicatedMemberships()
                 Output.line(
                     "stats node=\(name) sent=\(sent) delivered=\(counts.deliveries) servers=\(servers)"
                         + " local_sockets=\(members) replicated_memberships=\(replicated)")

@@ -40,6 +40,7 @@ public struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Demo workload: broadcasts per second to 'chat'.") var demoRate: Int = 0
 
     public func run() async throws {
+        StandardInput.ensureOpen()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -75,14 +76,15 @@ public struct NodeCommand: AsyncParsableCommand {
 
         let node = try MeshNode(configuration: configuration, logger: logger)
         let host = CommandHost(name: name, quiet: quietDeliveries)
-        let adapter = node.makeAdapter(host: host)
+        let adapter = try await node.makeAdapter(host: host)
         host.attach(adapter)
         var services: [any Service] = [node, ControlService(adapter: adapter, node: node), EventPrinter(node: node)]
         if demoSockets > 0 || demoRate > 0 {
             services.append(
                 DemoLoad(adapter: adapter, host: host, name: name, sockets: demoSockets, ratePerSecond: demoRate))
         }
-        // Any service ending (stdin closed, the node shut down) ends the process gracefully.
+        // A service ending (the node shut down by the `shutdown` command) ends the process
+        // gracefully; the end of stdin does not (see `ControlService`).
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },

@@ -19,7 +19,9 @@ extension Simulation {
                 {
                     violation("\(name) holds \(origin) at \(view.version), ahead of the origin")
                 }
-                if let expected = history[origin]?[view.version], expected != Self.fingerprint(view.memberships) {
+                if let expected = history[origin]?[view.version],
+                    expected != Self.fingerprint(view.memberships["/"] ?? [:])
+                {
                     violation("\(name)'s replica of \(origin) at version \(view.version) differs from the origin's")
                 }
             }
@@ -33,7 +35,7 @@ extension Simulation {
         for observer in running {
             let view = observer.instance.directory.remoteView
             for origin in running where origin.name != observer.name {
-                let held = view[origin.id]?.memberships ?? [:]
+                let held = view[origin.id]?.memberships["/"] ?? [:]
                 if held != origin.truth { return false }
             }
             let live = Set(running.map(\.id))

@@ -39,7 +39,9 @@ extension Simulation {
         var packet = ByteBuffer()
         packet.writeInteger(id)
         packet.writeString("payload")
-        apply(to: name) { instance, actions in instance.broadcast(packet, options: options, actions: &actions) }
+        apply(to: name) { instance, actions in
+            instance.broadcast(BroadcastPacket(packet), options: options, actions: &actions)
+        }
         return id
     }
 

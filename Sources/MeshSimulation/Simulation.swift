@@ -142,14 +142,15 @@ public final class Simulation {
                     frame: frame, from: name, to: peer.name, connection: connection, now: now, faults: faults,
                     random: &random)
             }
-        case .deliver(let packet, let sockets):
+        case .deliver(let delivery, let sockets, _):
+            let packet = delivery.packet.header
             guard let id = packet.getInteger(at: packet.readerIndex, as: UInt64.self) else { return }
             for socket in sockets {
                 let count = deliveries[id, default: [:]][socket, default: 0] + 1
                 deliveries[id, default: [:]][socket] = count
                 if count > 1 { violation("packet \(id) delivered \(count) times to \(socket)") }
             }
-        case .disconnectLocal(let sockets, _):
+        case .disconnectLocal(let sockets, _, _):
             for socket in sockets {
                 nodes[name]!.modelRemove(socket)
                 nodes[name]!.instance.remove(socket, now: instant, actions: &followUp)
@@ -157,7 +158,7 @@ public final class Simulation {
             }
         case .serve(let request):
             serve(request, at: name, followUp: &followUp)
-        case .receiveEmit(let packet, _):
+        case .receiveEmit(let packet, _, _):
             onEmit?(self, name, packet)
         case .complete(let id, let outcome):
             outcomes[name, default: [:]][id] = outcome
@@ -187,7 +188,8 @@ public final class Simulation {
         case .serverSideEmit(let packet):
             body = .emitReply(packet)
         case .broadcastWithAck(_, let packet, _):
-            perform(.deliver(packet, to: request.matches), at: name, followUp: &followUp)
+            let delivery = Delivery(packet: packet, id: BroadcastID(origin: name, incarnation: 0, sequence: 0))
+            perform(.deliver(delivery, to: request.matches, namespace: .main), at: name, followUp: &followUp)
             let acks = request.matches.map { AckRecord(socket: $0, response: ByteBuffer(string: $0.rawValue)) }
             body = .acks(expected: UInt32(request.matches.count), acks)
         case .addSockets, .delSockets, .disconnectSockets:

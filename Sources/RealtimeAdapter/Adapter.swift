@@ -8,27 +8,34 @@ public import NIOCore
 ///
 /// Operations on local sockets (`addAll`, `del`, `delAll`) apply at once and are published to the
 /// cluster before they return, so a later broadcast from anywhere is ordered after them.
+///
+/// Room names and socket ids often come straight from clients: one the adapter cannot carry
+/// (see `AdapterLimits`) is refused with `AdapterError.invalidArgument`, a packet too large with
+/// `.packetTooLarge`, and a call after shutdown with `.shutdown`. Nothing is half applied.
 public protocol Adapter: Sendable {
+    /// The Socket.IO namespace this adapter serves (`/`, `/chat`).
+    var namespace: String { get }
+
     /// Puts local socket `id` in `rooms`.
-    func addAll(_ id: SocketID, rooms: Set<Room>) async
+    func addAll(_ id: SocketID, rooms: Set<Room>) async throws
 
     /// Takes local socket `id` out of `room`. Deletes the room when it empties.
-    func del(_ id: SocketID, room: Room) async
+    func del(_ id: SocketID, room: Room) async throws
 
     /// Takes local socket `id` out of every room (on disconnect).
-    func delAll(_ id: SocketID) async
+    func delAll(_ id: SocketID) async throws
 
     /// Sends `packet` to every socket matching `options`, on every server unless `flags.local`.
-    func broadcast(_ packet: ByteBuffer, options: BroadcastOptions) async
+    func broadcast(_ packet: BroadcastPacket, options: BroadcastOptions) async throws
 
     /// Like `broadcast`, then collects client acknowledgements until `flags.timeout`.
-    func broadcastWithAck(_ packet: ByteBuffer, options: BroadcastOptions) async throws -> AckResult
+    func broadcastWithAck(_ packet: BroadcastPacket, options: BroadcastOptions) async throws -> AckResult
 
     /// The local sockets in any of `rooms` (every local socket when `rooms` is empty).
-    func sockets(in rooms: Set<Room>) async -> Set<SocketID>
+    func sockets(in rooms: Set<Room>) async throws -> Set<SocketID>
 
     /// The rooms of local socket `id`, or nil when this server does not know it.
-    func socketRooms(_ id: SocketID) async -> Set<Room>?
+    func socketRooms(_ id: SocketID) async throws -> Set<Room>?
 
     /// The sockets matching `options`, cluster-wide unless `flags.local`.
     func fetchSockets(_ options: BroadcastOptions) async throws -> [RemoteSocket]
@@ -49,5 +56,17 @@ public protocol Adapter: Sendable {
     func serverSideEmitWithAck(_ packet: ByteBuffer, timeout: Duration) async throws -> [ServerReply]
 
     /// This server plus the other live servers of the cluster.
-    func serverCount() async -> Int
+    func serverCount() async throws -> Int
+}
+
+extension Adapter {
+    /// `broadcast` of a packet of one frame.
+    public func broadcast(_ packet: ByteBuffer, options: BroadcastOptions) async throws {
+        try await broadcast(BroadcastPacket(packet), options: options)
+    }
+
+    /// `broadcastWithAck` of a packet of one frame.
+    public func broadcastWithAck(_ packet: ByteBuffer, options: BroadcastOptions) async throws -> AckResult {
+        try await broadcastWithAck(BroadcastPacket(packet), options: options)
+    }
 }

@@ -7,6 +7,9 @@ public struct AdapterError: Error, Hashable, Sendable, CustomStringConvertible {
             case timeout
             case shutdown
             case socketNotLocal
+            case invalidArgument
+            case packetTooLarge
+            case namespaceInUse
         }
         private let base: Base
 
@@ -16,12 +19,22 @@ public struct AdapterError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let shutdown = Code(base: .shutdown)
         /// A local-only operation named a socket this server does not own.
         public static let socketNotLocal = Code(base: .socketNotLocal)
+        /// A room name, socket id or namespace the adapter cannot carry (empty, or longer than
+        /// `AdapterLimits.maximumNameBytes`).
+        public static let invalidArgument = Code(base: .invalidArgument)
+        /// A packet larger than the cluster carries (`AdapterLimits`, `MeshConfiguration.limits`).
+        public static let packetTooLarge = Code(base: .packetTooLarge)
+        /// A namespace that already has an adapter on this node.
+        public static let namespaceInUse = Code(base: .namespaceInUse)
 
         public var description: String {
             switch base {
             case .timeout: "timeout"
             case .shutdown: "shutdown"
             case .socketNotLocal: "socketNotLocal"
+            case .invalidArgument: "invalidArgument"
+            case .packetTooLarge: "packetTooLarge"
+            case .namespaceInUse: "namespaceInUse"
             }
         }
     }

@@ -20,12 +20,16 @@ public struct BroadcastFlags: Hashable, Sendable {
     public var local: Bool
     /// The message may be dropped when a link is congested (each drop is counted).
     public var volatile: Bool
+    /// Whether the server may compress the packet for its clients (Socket.IO's `compress`,
+    /// websocket per-message deflate). Carried to every node; the host decides.
+    public var compress: Bool
     /// How long `broadcastWithAck` waits for the clients' acknowledgements.
     public var timeout: Duration?
 
-    public init(local: Bool = false, volatile: Bool = false, timeout: Duration? = nil) {
+    public init(local: Bool = false, volatile: Bool = false, compress: Bool = false, timeout: Duration? = nil) {
         self.local = local
         self.volatile = volatile
+        self.compress = compress
         self.timeout = timeout
     }
 }

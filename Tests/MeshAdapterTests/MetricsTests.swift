@@ -20,13 +20,13 @@ enum SharedTestMetrics {
     @Test func linksFramesBytesAndTheDirectoryAreMeasured() async throws {
         let metrics = SharedTestMetrics.metrics
         try await TestCluster.with(count: 2, prefix: "metrics") { cluster in
-            #expect(await cluster.formed())
-            await cluster.adapters[1].addAll("s", rooms: ["room"])
+            #expect(try await cluster.formed())
+            try await cluster.adapters[1].addAll("s", rooms: ["room"])
             #expect(
                 await eventually {
                     (try? await cluster.adapters[0].fetchSockets(BroadcastOptions(rooms: ["room"])).count) == 1
                 })
-            await cluster.adapters[0].broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(rooms: ["room"]))
+            try await cluster.adapters[0].broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(rooms: ["room"]))
             #expect(await eventually { cluster.hosts[1].delivered["s"] == ["x"] })
             let node = [("node", "metrics0")]
             let framesOut = try metrics.expectCounter("mesh_frames_out_total", node).totalValue

@@ -30,6 +30,27 @@ import Testing
         }
     }
 
+    /// Started as systemd or `nohup` would start it, with standard input closed, a node keeps
+    /// serving until SIGTERM, then announces leaving and exits 0.
+    @Test func aNodeWithItsInputClosedServesUntilSIGTERM() async throws {
+        try await ProcessScope.with { scope in
+            let service = try await scope.start("service", Self.fast, inputClosed: true)
+            try await Task.sleep(for: .seconds(10))
+            #expect(service.process.isRunning)
+            let peer = try await scope.start("peer", Self.fast + ["--seed", service.address.description])
+            #expect(await counts([peer], equal: 2))
+            try await peer.command("join p1 room")
+            // A cluster-wide request: it fails with a timeout unless the service node answers.
+            #expect(try await peer.command("fetch room") == "p1@peer")
+            kill(service.process.processIdentifier, SIGTERM)
+            service.process.waitUntilExit()
+            #expect(service.process.terminationReason == .exit)
+            #expect(service.process.terminationStatus == 0)
+            let left = try await peer.waitForLine { $0.hasPrefix("peer-down service ") }
+            #expect(left?.hasSuffix(" left") == true)
+        }
+    }
+
     @Test func joinThenBroadcastAcrossProcessesNeverMissesNorDuplicates() async throws {
         try await ProcessScope.with { scope in
             let a = try await scope.start("a", Self.fast)

@@ -22,12 +22,22 @@ final class NodeProcess: Sendable {
         return directory.appendingPathComponent("mesh-node")
     }
 
-    /// Starts a node and waits until it listens.
-    init(name: String, arguments: [String] = [], timeout: Duration = .seconds(20)) async throws {
+    /// Starts a node and waits until it listens. With `inputClosed`, it starts as a service
+    /// manager may start it: with standard input closed (through `sh -c 'exec ... <&-'`, so the
+    /// process id is the node's own); `send` and `command` then reach nothing.
+    init(name: String, arguments: [String] = [], inputClosed: Bool = false, timeout: Duration = .seconds(20))
+        async throws
+    {
         self.name = name
         process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["--name", name, "--log-level", "info"] + arguments
+        let nodeArguments = ["--name", name, "--log-level", "info"] + arguments
+        if inputClosed {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "exec \"$0\" \"$@\" <&-", Self.binary.path] + nodeArguments
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = nodeArguments
+        }
         let stdin = Pipe()
         let stdout = Pipe()
         let stderr = Pipe()
@@ -117,8 +127,8 @@ struct ProcessError: Error, CustomStringConvertible {
 final class ProcessScope: Sendable {
     private let processes = NIOLockedValueBox<[NodeProcess]>([])
 
-    func start(_ name: String, _ arguments: [String] = []) async throws -> NodeProcess {
-        let process = try await NodeProcess(name: name, arguments: arguments)
+    func start(_ name: String, _ arguments: [String] = [], inputClosed: Bool = false) async throws -> NodeProcess {
+        let process = try await NodeProcess(name: name, arguments: arguments, inputClosed: inputClosed)
         processes.withLockedValue { $0.append(process) }
         return process
     }

@@ -58,6 +58,7 @@ import Testing
         let (_, events) = AsyncStream.makeStream(of: MeshEvent.self)
         var configuration = MeshConfiguration(nodeName: "x")
         configuration.limits.outboundQueueBytes = queueBytes
+        configuration.limits.maximumFrameSize = max(MeshConfiguration.minimumFrameSize, queueBytes / 2)
         let node = try NodeCore(
             configuration: configuration, loop: loop, logger: Logger(label: "test"), hostWork: work, events: events)
         let link = LinkHandler(node: node, dialedAddress: nil)

@@ -17,11 +17,11 @@ import Testing
         let logs = (InMemoryLogHandler(), InMemoryLogHandler())
         try await withThrowingTaskGroup(of: Void.self) { group in
             let a = try MeshNode(configuration: first, logger: Logger(label: "a", factory: { _ in logs.0 }))
-            let adapterA = a.makeAdapter(host: TestHost(name: "a"))
+            let adapterA = try await a.makeAdapter(host: TestHost(name: "a"))
             group.addTask { try await a.run() }
             let address = try await a.listeningAddress()
             let b = try MeshNode(configuration: second(address), logger: Logger(label: "b", factory: { _ in logs.1 }))
-            let adapterB = b.makeAdapter(host: TestHost(name: "b"))
+            let adapterB = try await b.makeAdapter(host: TestHost(name: "b"))
             group.addTask { try await b.run() }
             _ = try await b.listeningAddress()
             try await body(adapterA, adapterB)
@@ -32,9 +32,9 @@ import Testing
         return logs
     }
 
-    func linked(_ a: MeshAdapter, _ b: MeshAdapter) async -> Bool {
-        await eventually {
-            let (countA, countB) = (await a.serverCount(), await b.serverCount())
+    func linked(_ a: MeshAdapter, _ b: MeshAdapter) async throws -> Bool {
+        try await eventually {
+            let (countA, countB) = (try await a.serverCount(), try await b.serverCount())
             return countA == 2 && countB == 2
         }
     }
@@ -48,7 +48,7 @@ import Testing
     /// Waits long enough for several dial attempts, then checks no link formed.
     func staysApart(_ a: MeshAdapter, _ b: MeshAdapter) async throws -> Bool {
         try await Task.sleep(for: .milliseconds(600))
-        let (countA, countB) = (await a.serverCount(), await b.serverCount())
+        let (countA, countB) = (try await a.serverCount(), try await b.serverCount())
         return countA == 1 && countB == 1
     }
 
@@ -57,7 +57,8 @@ import Testing
             MeshConfiguration(nodeName: "a", secret: Array("s3cret".utf8)),
             { MeshConfiguration(nodeName: "b", seeds: [$0], secret: Array("s3cret".utf8)) }
         ) { a, b in
-            #expect(await linked(a, b))
+            let isLinked = try await linked(a, b)
+            #expect(isLinked)
         }
     }
 
@@ -102,7 +103,8 @@ import Testing
             MeshConfiguration(nodeName: "a", tls: try authority.tls(for: "a")),
             { MeshConfiguration(nodeName: "b", seeds: [$0], tls: try! authority.tls(for: "b")) }
         ) { a, b in
-            #expect(await linked(a, b))
+            let isLinked = try await linked(a, b)
+            #expect(isLinked)
         }
         let (logA, logB) = try await pair(
             MeshConfiguration(nodeName: "a", tls: try authority.tls(for: "a")),

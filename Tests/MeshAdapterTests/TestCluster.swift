@@ -33,7 +33,7 @@ struct TestCluster {
                 logger.logLevel = .warning
                 let node = try MeshNode(configuration: configuration, logger: logger)
                 let host = TestHost(name: "\(prefix)\(index)")
-                cluster.adapters.append(node.makeAdapter(host: host))
+                cluster.adapters.append(try await node.makeAdapter(host: host))
                 cluster.nodes.append(node)
                 cluster.hosts.append(host)
                 group.addTask { try await node.run() }
@@ -55,9 +55,9 @@ struct TestCluster {
     }
 
     /// Waits until every node counts every other as a live server.
-    func formed() async -> Bool {
-        await eventually {
-            for adapter in adapters where await adapter.serverCount() != adapters.count { return false }
+    func formed() async throws -> Bool {
+        try await eventually {
+            for adapter in adapters where try await adapter.serverCount() != adapters.count { return false }
             return true
         }
     }

@@ -10,6 +10,7 @@ final class TestHost: SocketHost {
 
     struct State {
         var delivered: [SocketID: [String]] = [:]
+        var deliveries: [Delivery] = []
         var disconnected: [SocketID] = []
         var emits: [String] = []
         var emitDelay: Duration = .zero
@@ -17,16 +18,18 @@ final class TestHost: SocketHost {
 
     init(name: String) { self.name = name }
 
-    func deliver(_ packet: ByteBuffer, to sockets: [SocketID]) {
-        let text = String(buffer: packet)
+    func deliver(_ delivery: Delivery, to sockets: [SocketID]) {
+        let text = String(buffer: delivery.packet.header)
         state.withLockedValue { state in
+            state.deliveries.append(delivery)
             for socket in sockets { state.delivered[socket, default: []].append(text) }
         }
     }
 
-    func deliverWithAck(_ packet: ByteBuffer, to sockets: [SocketID], timeout: Duration) async -> [SocketID: ByteBuffer]
+    func deliverWithAck(_ packet: BroadcastPacket, to sockets: [SocketID], timeout: Duration) async
+        -> [SocketID: ByteBuffer]
     {
-        deliver(packet, to: sockets)
+        deliver(Delivery(packet: packet, id: BroadcastID(origin: name, incarnation: 0, sequence: 0)), to: sockets)
         return Dictionary(uniqueKeysWithValues: sockets.map { ($0, ByteBuffer(string: "ack-\($0)")) })
     }
 
@@ -47,6 +50,8 @@ final class TestHost: SocketHost {
     }
 
     var delivered: [SocketID: [String]] { state.withLockedValue { $0.delivered } }
+    /// Every broadcast handed to this host, in order.
+    var deliveries: [Delivery] { state.withLockedValue { $0.deliveries } }
     var disconnected: [SocketID] { state.withLockedValue { $0.disconnected } }
     var emits: [String] { state.withLockedValue { $0.emits } }
     /// Makes this server slow to answer emits.

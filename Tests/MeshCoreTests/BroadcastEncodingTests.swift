@@ -13,6 +13,9 @@ import Testing
         BroadcastFrame(
             rooms: ["a", "ü-room", "a-much-longer-room-name-than-fits-inline"], except: ["x", "y"],
             packet: ByteBuffer(repeating: 0x41, count: 1_024)),
+        BroadcastFrame(
+            namespace: "/chat", rooms: ["lobby"], except: [], number: 77, compress: true,
+            packet: BroadcastPacket(ByteBuffer(string: "51-[\"e\",{}]"), attachments: [ByteBuffer(bytes: [1, 2, 3])])),
     ]
 
     @Test(arguments: frames)
@@ -35,12 +38,15 @@ import Testing
         let message = MeshMessage.ordered(
             OrderedFrame(
                 sequence: 99, vector: vector,
-                payload: .broadcast(BroadcastFrame(options: options, packet: frame.packet))))
+                payload: .broadcast(
+                    BroadcastFrame(
+                        namespace: frame.namespace, options: options, number: frame.number, packet: frame.packet))))
         var general = ByteBuffer()
         MeshWire.encodeInGeneral(message, into: &general)
         var direct = ByteBuffer()
         MeshWire.encodeOrderedBroadcast(
-            sequence: 99, vector: vector, options: options, packet: frame.packet, into: &direct)
+            sequence: 99, vector: vector, namespace: frame.namespace, number: frame.number, options: options,
+            packet: frame.packet, into: &direct)
         #expect(direct == general)
         #expect(try MeshWire.readFrame(from: &direct, maximumFrameSize: 1 << 20) == message)
     }

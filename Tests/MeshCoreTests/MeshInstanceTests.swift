@@ -71,19 +71,22 @@ import Testing
             actions: &actions)
         node.join("sa", rooms: ["room"], now: at(1), actions: &actions)
         actions.removeAll()
-        node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
+        node.broadcast(
+            BroadcastPacket(ByteBuffer(string: "x")), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
         let toB = sends(actions, to: b, by: &node)
         let toC = sends(actions, to: c, by: &node)
         #expect(toB.count == 1)
         #expect(toC.isEmpty, "c has no member in the room")
-        #expect(actions.contains { if case .deliver(_, let sockets) = $0 { sockets == ["sa"] } else { false } })
+        #expect(actions.contains { if case .deliver(_, let sockets, _) = $0 { sockets == ["sa"] } else { false } })
         actions.removeAll()
-        node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(flags: .init(local: true)), actions: &actions)
+        node.broadcast(
+            BroadcastPacket(ByteBuffer(string: "x")), options: BroadcastOptions(flags: .init(local: true)),
+            actions: &actions)
         let localToB = sends(actions, to: b, by: &node)
         let localToC = sends(actions, to: c, by: &node)
         #expect(localToB.isEmpty && localToC.isEmpty)
         actions.removeAll()
-        node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(), actions: &actions)
+        node.broadcast(BroadcastPacket(ByteBuffer(string: "x")), options: BroadcastOptions(), actions: &actions)
         let allToB = sends(actions, to: b, by: &node)
         let allToC = sends(actions, to: c, by: &node)
         #expect(allToB.count == 1 && allToC.count == 1, "no room: every node")
@@ -98,7 +101,8 @@ import Testing
         node.linkUp(c, now: at(0), actions: &actions)
         func targets(_ node: inout MeshInstance) -> [NodeID] {
             var actions: [MeshAction] = []
-            node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
+            node.broadcast(
+                BroadcastPacket(ByteBuffer(string: "x")), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
             let routed = [b, c].filter { !sends(actions, to: $0, by: &node).isEmpty }
             #expect(routed == node.routes(for: ["room"]), "the kept route is the one computed afresh")
             return routed
@@ -126,9 +130,10 @@ import Testing
         var node = MeshInstance(id: a, settings: settings)
         func delivered(_ node: inout MeshInstance) -> Set<SocketID> {
             var actions: [MeshAction] = []
-            node.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
+            node.broadcast(
+                BroadcastPacket(ByteBuffer(string: "x")), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
             var sockets = Set<SocketID>()
-            for case .deliver(_, let targets) in actions { sockets.formUnion(targets) }
+            for case .deliver(_, let targets, _) in actions { sockets.formUnion(targets) }
             return sockets
         }
         var actions: [MeshAction] = []
@@ -217,7 +222,8 @@ import Testing
         sender.linkDown(b)
         for index in 0..<6 {
             sender.broadcast(
-                ByteBuffer(string: "\(index)"), options: BroadcastOptions(rooms: ["sb"]), actions: &actions)
+                BroadcastPacket(ByteBuffer(string: "\(index)")), options: BroadcastOptions(rooms: ["sb"]),
+                actions: &actions)
         }
         let whileDown = sends(actions, to: b, by: &sender)
         #expect(whileDown.isEmpty, "nothing is written while the link is down")
@@ -239,7 +245,7 @@ import Testing
         received.removeAll()
         for message in messages.reversed() { receiver.receive(message, from: a, now: at(60), actions: &received) }
         let delivered = received.compactMap {
-            if case .deliver(let packet, _) = $0 { String(buffer: packet) } else { nil }
+            if case .deliver(let delivery, _, _) = $0 { String(buffer: delivery.packet.header) } else { nil }
         }
         #expect(delivered == ["2", "3", "4", "5"], "in order, once, after the skip")
         #expect(receiver.counters.framesLost == 2)
@@ -255,7 +261,8 @@ import Testing
         // the rest carry no change.
         for index in 0..<4 {
             sender.broadcast(
-                ByteBuffer(string: "\(index)"), options: BroadcastOptions(rooms: ["room"]), actions: &actions)
+                BroadcastPacket(ByteBuffer(string: "\(index)")), options: BroadcastOptions(rooms: ["room"]),
+                actions: &actions)
         }
         var wire = ByteBuffer()
         sender.takeOrdered(for: b, into: &wire)
@@ -277,13 +284,14 @@ import Testing
             let broadcast = try #require(MeshWire.readOrderedBroadcast(frames[index]))
             guard let targets = receiver.receiveBroadcastInOrder(broadcast, from: a, now: at(1), actions: &received)
             else { return false }
-            #expect(targets == ["sb"])
-            delivered.append(String(buffer: broadcast.packet))
+            #expect(targets.sockets == ["sb"])
+            #expect(targets.namespace == .main)
+            delivered.append(String(buffer: broadcast.packet.header))
             return true
         }
         var first = frames[0]
         receiver.receive(try MeshWire.decode(frame: &first), from: a, now: at(1), actions: &received)
-        for case .deliver(let packet, _) in received { delivered.append(String(buffer: packet)) }
+        for case .deliver(let delivery, _, _) in received { delivered.append(String(buffer: delivery.packet.header)) }
         received.removeAll()
         #expect(try !take(2), "frame 3 is not the next one")
         #expect(try take(1))
@@ -331,7 +339,8 @@ import Testing
         actions.removeAll()
         // b has seen c's version 1; a has not yet.
         let frame = OrderedFrame(
-            sequence: 1, vector: [VectorEntry(origin: c, version: 1)], payload: .emit(ByteBuffer(string: "go")))
+            sequence: 1, vector: [VectorEntry(origin: c, version: 1)],
+            payload: .emit(namespace: "/", ByteBuffer(string: "go")))
         node.receive(.ordered(frame), from: b, now: at(1), actions: &actions)
         #expect(!actions.contains { if case .receiveEmit = $0 { true } else { false } })
         let pulls = sends(actions, to: b, by: &node)
@@ -342,7 +351,7 @@ import Testing
         node.receive(
             .deltas(origin: c, [Delta(version: 1, change: .join("sc", ["sc"]))]), from: c, now: at(2), actions: &actions
         )
-        #expect(actions.contains { if case .receiveEmit(_, let from) = $0 { from == b } else { false } })
+        #expect(actions.contains { if case .receiveEmit(_, let from, _) = $0 { from == b } else { false } })
     }
 
     @Test func aNewerIncarnationReplacesTheOldOneEverywhereItLinks() {

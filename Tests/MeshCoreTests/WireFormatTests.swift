@@ -11,18 +11,25 @@ import Testing
     static let samples: [MeshMessage] = {
         let options = BroadcastOptions(rooms: ["r1", "r2"], except: ["muted"], flags: .init(volatile: true))
         let frame = BroadcastFrame(rooms: ["r1"], except: ["x"], packet: packet)
+        let binary = BroadcastFrame(
+            namespace: "/chat", rooms: [], except: [], number: 12, compress: true,
+            packet: BroadcastPacket(packet, attachments: [ByteBuffer(bytes: [0, 1, 2]), ByteBuffer()]))
         var vector = VersionVector()
         vector[node] = 9
         vector[NodeID(name: "b", incarnation: 2)] = 3
         let payloads: [OrderedPayload] = [
             .broadcast(frame),
-            .emit(packet),
-            .request(1, .fetchSockets(options)),
-            .request(2, .addSockets(options, rooms: ["joined"])),
-            .request(3, .delSockets(BroadcastOptions(), rooms: ["left"])),
-            .request(4, .disconnectSockets(options, closeTransport: true)),
-            .request(5, .serverSideEmit(packet)),
-            .request(6, .broadcastWithAck(options, packet: packet, timeoutMilliseconds: 2_500)),
+            .broadcast(binary),
+            .emit(namespace: "/", packet),
+            .emit(namespace: "/admin", packet),
+            .request(1, namespace: "/", .fetchSockets(options)),
+            .request(2, namespace: "/", .addSockets(options, rooms: ["joined"])),
+            .request(3, namespace: "/", .delSockets(BroadcastOptions(), rooms: ["left"])),
+            .request(4, namespace: "/", .disconnectSockets(options, closeTransport: true)),
+            .request(5, namespace: "/", .serverSideEmit(packet)),
+            .request(
+                6, namespace: "/chat",
+                .broadcastWithAck(options, packet: BroadcastPacket(packet), timeoutMilliseconds: 2_500)),
             .response(
                 7,
                 .sockets([
@@ -39,11 +46,15 @@ import Testing
                 origin: node,
                 [
                     Delta(version: 1, change: .join("s1", ["s1", "room"])),
-                    Delta(version: 2, change: .leave("s1", ["room"])),
+                    Delta(version: 2, namespace: "/chat", change: .leave("s1", ["room"])),
                     Delta(version: 3, change: .remove("s1")),
                 ]),
             .snapshot(
-                origin: node, version: 12, part: 2, last: true, [SnapshotEntry(socket: "s", rooms: ["a", "ü-room"])]),
+                origin: node, version: 12, part: 2, last: true,
+                [
+                    SnapshotEntry(socket: "s", rooms: ["a", "ü-room"]),
+                    SnapshotEntry(namespace: "/chat", socket: "s", rooms: ["a"]),
+                ]),
             .digest(vector, isReply: true),
             .digest(VersionVector(), isReply: false),
             .heartbeat(Heartbeat(receivedBelow: 10, nextToSend: 20)),

@@ -109,7 +109,7 @@ let benchmarks: @Sendable () -> Void = {
         wire.reserveCapacity(64 * 1024)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            instance.broadcast(packet, options: options, actions: &actions)
+            instance.broadcast(BroadcastPacket(packet), options: options, actions: &actions)
             // As the shell does: each peer's frames copied onto its link's outgoing bytes.
             for action in actions {
                 if case .writeOrdered(let peer) = action { instance.takeOrdered(for: peer, into: &wire) }

@@ -11,7 +11,7 @@ enum HandshakeMessage: Hashable, Sendable {
 
     /// "MESH"
     static let magic: UInt32 = 0x4D45_5348
-    static let protocolVersion: UInt16 = 1
+    static let protocolVersion: UInt16 = 2
     static let preambleSize = 6
 
     static let helloType: UInt8 = 0x70

@@ -18,6 +18,8 @@ struct MeshMetrics: Sendable {
     let directoryMemberships: Gauge
     let directoryRooms: Gauge
     let causalGateWaits: Counter
+    /// Broadcasts refused to the application: larger than the frames peers accept.
+    let broadcastsRefused: Counter
     /// How long a join takes to reach this node's directory from the moment a peer's digest
     /// first showed it was behind: the convergence lag as this node sees it.
     let convergenceLag: Timer
@@ -27,6 +29,7 @@ struct MeshMetrics: Sendable {
         linksUp = Gauge(label: "mesh_links_up", dimensions: dimensions)
         livePeers = Gauge(label: "mesh_live_peers", dimensions: dimensions)
         framesIn = Counter(label: "mesh_frames_in_total", dimensions: dimensions)
+        broadcastsRefused = Counter(label: "mesh_broadcasts_refused_total", dimensions: dimensions)
         framesOut = Counter(label: "mesh_frames_out_total", dimensions: dimensions)
         bytesIn = Counter(label: "mesh_bytes_in_total", dimensions: dimensions)
         bytesOut = Counter(label: "mesh_bytes_out_total", dimensions: dimensions)

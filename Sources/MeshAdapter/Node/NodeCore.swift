@@ -29,7 +29,8 @@ final class NodeCore {
     /// Addresses that turned out to lead back to this node.
     var ownAddresses: Set<MeshAddress> = []
 
-    var host: (any SocketHost)?
+    /// The host of each namespace served here, indexed by `NamespaceID`.
+    var hosts: [(any SocketHost)?] = []
     var waiters: [RequestID: EventLoopPromise<RequestOutcome>] = [:]
     let hostWork: AsyncStream<HostWork>.Continuation
     let events: AsyncStream<MeshEvent>.Continuation
@@ -41,7 +42,7 @@ final class NodeCore {
     var bytesOut = 0
     var bytesIn = 0
     /// Rooms someone waits to see a remote member in (`MeshNode.waitUntilVisible`).
-    var roomWatchers: [Room: [EventLoopPromise<Void>]] = [:]
+    var roomWatchers: [WatchedRoom: [EventLoopPromise<Void>]] = [:]
     var lastGaugeUpdate: MeshInstant = .zero
     private var readTime: MeshInstant?
     /// Broadcasts and emits from other threads, and the buffer a batch of them is taken into.
@@ -58,6 +59,7 @@ final class NodeCore {
         hostWork: AsyncStream<HostWork>.Continuation, events: AsyncStream<MeshEvent>.Continuation,
         submissions: Submissions = Submissions()
     ) throws {
+        try configuration.validate()
         self.configuration = configuration
         self.submissions = submissions
         self.loop = loop
@@ -68,7 +70,10 @@ final class NodeCore {
         self.logger = logger
         self.metrics = MeshMetrics(node: configuration.nodeName)
         self.tls = try configuration.tls.map(Self.makeTLSContexts)
-        self.instance = MeshInstance(id: id, settings: configuration.protocolSettings)
+        var settings = configuration.protocolSettings
+        // The one frame limit, configured in `limits`, is what the core cuts and refuses by.
+        settings.maximumFrameSize = configuration.limits.maximumFrameSize
+        self.instance = MeshInstance(id: id, settings: settings)
         self.handshakeIdentity = HandshakeStateMachine.Identity(
             cluster: configuration.clusterName, node: id, address: "",
             authenticator: configuration.secret.map(ClusterAuthenticator.init(secret:)))
@@ -77,6 +82,47 @@ final class NodeCore {
     }
 
     var id: NodeID { instance.id }
+
+    // MARK: Namespaces
+
+    /// Makes `host` the host of `namespace`; its interned id.
+    func register(_ host: any SocketHost, for namespace: String) throws(AdapterError) -> NamespaceID {
+        guard let id = instance.namespaceID(interning: namespace) else {
+            throw AdapterError(code: .invalidArgument, message: "too many namespaces")
+        }
+        let slot = Int(id.rawValue)
+        while hosts.count <= slot { hosts.append(nil) }
+        guard hosts[slot] == nil else {
+            throw AdapterError(code: .namespaceInUse, message: "namespace \(namespace) has an adapter already")
+        }
+        hosts[slot] = host
+        return id
+    }
+
+    /// `namespace`'s adapter closed: its sockets leave every node's directory, and the
+    /// namespace is free for another adapter. Only the host that registered it may close it.
+    func close(_ namespace: NamespaceID, host: any SocketHost) {
+        let slot = Int(namespace.rawValue)
+        guard slot < hosts.count, let current = hosts[slot], current === host else { return }
+        run { instance, actions, now in instance.removeNamespace(namespace, now: now, actions: &actions) }
+        hosts[slot] = nil
+    }
+
+    func host(of namespace: NamespaceID) -> (any SocketHost)? {
+        let slot = Int(namespace.rawValue)
+        return slot < hosts.count ? hosts[slot] : nil
+    }
+
+    /// A room a `MeshNode.waitUntilVisible` caller waits for.
+    struct WatchedRoom: Hashable {
+        var namespace: String
+        var room: Room
+    }
+
+    func isVisible(_ watched: WatchedRoom) -> Bool {
+        guard let namespace = instance.directory.namespaceID(of: watched.namespace) else { return false }
+        return !instance.directory.nodes(withMembersIn: [watched.room], of: namespace).isEmpty
+    }
 
     /// Completes when the node listens (or fails to, or shuts down first).
     func listeningAddress() -> EventLoopFuture<MeshAddress> {
@@ -110,8 +156,9 @@ final class NodeCore {
     static func apply(_ item: consuming Submissions.Item, to instance: inout MeshInstance, actions: inout [MeshAction])
     {
         switch consume item {
-        case .broadcast(let packet, let options): instance.broadcast(packet, options: options, actions: &actions)
-        case .emit(let packet): instance.emit(packet, actions: &actions)
+        case .broadcast(let packet, let options, let namespace):
+            instance.broadcast(packet, options: options, in: namespace, actions: &actions)
+        case .emit(let packet, let namespace): instance.emit(packet, in: namespace, actions: &actions)
         }
     }
 
@@ -156,12 +203,17 @@ final class NodeCore {
     /// A broadcast frame read on `peer`'s link: delivered at once when it is the next frame in
     /// order with nothing at the gate (nearly always), else handled as any message.
     func received(_ broadcast: OrderedBroadcast, from peer: NodeID, link: LinkHandler) {
-        var targets: [SocketID]?
+        var targets: (namespace: NamespaceID, sockets: [SocketID])?
         run { instance, actions, now in
             targets = instance.receiveBroadcastInOrder(broadcast, from: peer, now: now, actions: &actions)
         }
         if let targets {
-            if !targets.isEmpty { host?.deliver(broadcast.packet, to: targets) }
+            if !targets.sockets.isEmpty, let host = host(of: targets.namespace) {
+                let delivery = Delivery(
+                    packet: broadcast.packet, compress: broadcast.compress,
+                    id: BroadcastID(origin: peer.name, incarnation: peer.incarnation, sequence: broadcast.number))
+                host.deliver(delivery, to: targets.sockets)
+            }
             return
         }
         received(broadcast.message, from: peer, link: link)
@@ -181,17 +233,21 @@ final class NodeCore {
     }
 
     /// Starts a request and returns its outcome's future.
-    func request(_ body: RequestBody, timeout: Duration?) -> EventLoopFuture<RequestOutcome> {
+    func request(_ body: RequestBody, in namespace: NamespaceID, timeout: Duration?) -> EventLoopFuture<RequestOutcome>
+    {
+        guard !shuttingDown else {
+            return loop.makeFailedFuture(AdapterError(code: .shutdown, message: "the node shut down"))
+        }
         let promise = loop.makePromise(of: RequestOutcome.self)
         var actions: [MeshAction] = []
-        let id = instance.request(body, timeout: timeout, now: now(), actions: &actions)
+        let id = instance.request(body, in: namespace, timeout: timeout, now: now(), actions: &actions)
         waiters[id] = promise
         perform(&actions)
         return promise.futureResult
     }
 
     func settleRoomWatchers() {
-        for (room, waiters) in roomWatchers where !instance.directory.nodes(withMembersIn: [room]).isEmpty {
+        for (room, waiters) in roomWatchers where isVisible(room) {
             roomWatchers[room] = nil
             for waiter in waiters { waiter.succeed() }
         }
@@ -213,20 +269,22 @@ final class NodeCore {
             case .writeOrdered(let peer):
                 let written = links[peer]?.enqueue { self.instance.takeOrdered(for: peer, into: &$0) } ?? false
                 if !written { instance.dropOrderedWrite(for: peer) }
-            case .deliver(let packet, let sockets):
-                host?.deliver(packet, to: sockets)
-            case .disconnectLocal(let sockets, let closeTransport):
-                host?.disconnect(sockets, closeTransport: closeTransport)
+            case .deliver(let delivery, let sockets, let namespace):
+                host(of: namespace)?.deliver(delivery, to: sockets)
+            case .disconnectLocal(let sockets, let closeTransport, let namespace):
+                host(of: namespace)?.disconnect(sockets, closeTransport: closeTransport)
             case .serve(let request):
                 var rooms: [SocketID: [Room]] = [:]
-                if case .fetchSockets = request.body {
+                if case .fetchSockets = request.body, let namespace = request.namespace {
+                    let table = instance.directory.local(namespace)
                     for socket in request.matches {
-                        rooms[socket] = instance.directory.local.roomsOf[socket].map { Array($0) }
+                        rooms[socket] = table.roomsOf[socket].map { Array($0) }
                     }
                 }
-                hostWork.yield(.serve(request, rooms: rooms))
-            case .receiveEmit(let packet, let from):
-                hostWork.yield(.emit(packet, from: from))
+                // A namespace with no host here still gets its (empty) answer.
+                hostWork.yield(.serve(request, rooms: rooms, host: request.namespace.flatMap(host(of:))))
+            case .receiveEmit(let packet, let from, let namespace):
+                if let host = host(of: namespace) { hostWork.yield(.emit(packet, from: from, host: host)) }
             case .complete(let id, let outcome):
                 waiters.removeValue(forKey: id)?.succeed(outcome)
             case .connect(let record):
@@ -298,6 +356,6 @@ final class NodeCore {
 
 /// Work only the host can do, handed from the node's event loop to tasks in `MeshNode.run`.
 enum HostWork: Sendable {
-    case serve(IncomingRequest, rooms: [SocketID: [Room]])
-    case emit(ByteBuffer, from: NodeID)
+    case serve(IncomingRequest, rooms: [SocketID: [Room]], host: (any SocketHost)?)
+    case emit(ByteBuffer, from: NodeID, host: any SocketHost)
 }

@@ -1,4 +1,5 @@
 import DequeModule
+import MeshCore
 import NIOConcurrencyHelpers
 import NIOCore
 import RealtimeAdapter
@@ -10,26 +11,44 @@ import RealtimeAdapter
 /// scheduled closure each. Order is kept: one queue, drained front to back.
 final class Submissions: Sendable {
     enum Item: Sendable {
-        case broadcast(ByteBuffer, BroadcastOptions)
-        case emit(ByteBuffer)
+        case broadcast(BroadcastPacket, BroadcastOptions, NamespaceID)
+        case emit(ByteBuffer, NamespaceID)
+    }
+
+    enum Appended {
+        /// Queued behind a drain already scheduled.
+        case queued
+        /// Queued; the caller must schedule a drain on the loop.
+        case drainNeeded
+        /// Refused: the node has shut down.
+        case closed
     }
 
     private struct State {
         var items: Deque<Item> = []
         var drainScheduled = false
+        var closed = false
     }
 
     private let state = NIOLockedValueBox(State())
 
-    /// Queues `item`; true when the caller must schedule a drain on the loop (none is yet).
-    func append(_ item: Item) -> Bool {
+    /// Queues `item` unless the node has shut down.
+    func append(_ item: Item) -> Appended {
         state.withLockedValue { state in
+            if state.closed { return .closed }
             state.items.append(item)
-            if state.drainScheduled { return false }
+            if state.drainScheduled { return .queued }
             state.drainScheduled = true
-            return true
+            return .drainNeeded
         }
     }
+
+    /// Refuses everything from now on.
+    func close() {
+        state.withLockedValue { $0.closed = true }
+    }
+
+    var isClosed: Bool { state.withLockedValue { $0.closed } }
 
     /// Moves everything queued into `batch` (which must be empty), keeping both buffers'
     /// capacity for the next round.

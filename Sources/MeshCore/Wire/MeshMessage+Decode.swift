@@ -9,7 +9,7 @@ extension MeshMessage {
         switch type {
         case .deltas:
             let origin = try buffer.readWireNode()
-            let deltas = try buffer.readWireArray(minimumSize: 11) { (b) throws(MeshWireError) in
+            let deltas = try buffer.readWireArray(minimumSize: 13) { (b) throws(MeshWireError) in
                 try b.readWireDelta()
             }
             return .deltas(origin: origin, deltas)
@@ -18,8 +18,9 @@ extension MeshMessage {
             let version = try buffer.readWire(UInt64.self)
             let part = try buffer.readWire(UInt32.self)
             let last = try buffer.readWireBool()
-            let entries = try buffer.readWireArray(minimumSize: 6) { (b) throws(MeshWireError) in
-                SnapshotEntry(socket: try b.readWireSocket(), rooms: try b.readWireRooms())
+            let entries = try buffer.readWireArray(minimumSize: 8) { (b) throws(MeshWireError) in
+                SnapshotEntry(
+                    namespace: try b.readWireString(), socket: try b.readWireSocket(), rooms: try b.readWireRooms())
             }
             return .snapshot(origin: origin, version: version, part: part, last: last, entries)
         case .digest:
@@ -62,12 +63,13 @@ extension MeshMessage {
 extension ByteBuffer {
     mutating func readWireDelta() throws(MeshWireError) -> Delta {
         let version = try readWire(UInt64.self)
+        let namespace = try readWireString()
         let kind = try readWire(UInt8.self)
         let socket = try readWireSocket()
         switch kind {
-        case 1: return Delta(version: version, change: .join(socket, try readWireRooms()))
-        case 2: return Delta(version: version, change: .leave(socket, try readWireRooms()))
-        case 3: return Delta(version: version, change: .remove(socket))
+        case 1: return Delta(version: version, namespace: namespace, change: .join(socket, try readWireRooms()))
+        case 2: return Delta(version: version, namespace: namespace, change: .leave(socket, try readWireRooms()))
+        case 3: return Delta(version: version, namespace: namespace, change: .remove(socket))
         default: throw MeshWireError(.unknownType, "change kind \(kind)")
         }
     }
@@ -79,16 +81,30 @@ extension ByteBuffer {
     }
 
     mutating func readWireBroadcast() throws(MeshWireError) -> BroadcastFrame {
+        let namespace = try readWireString()
         let rooms = try readWireRooms()
         let except = try readWireRooms()
-        return BroadcastFrame(rooms: rooms, except: except, packet: try readWireBytes())
+        let number = try readWire(UInt64.self)
+        let flags = try readWire(UInt8.self)
+        guard flags & ~1 == 0 else { throw MeshWireError(.invalidValue, "broadcast flags \(flags)") }
+        return BroadcastFrame(
+            namespace: namespace, rooms: rooms, except: except, number: number, compress: flags & 1 != 0,
+            packet: try readWirePacket())
+    }
+
+    mutating func readWirePacket() throws(MeshWireError) -> BroadcastPacket {
+        let header = try readWireBytes()
+        let attachments = try readWireArray(minimumSize: 4) { (b) throws(MeshWireError) in try b.readWireBytes() }
+        return BroadcastPacket(header, attachments: attachments)
     }
 
     mutating func readWireOptions() throws(MeshWireError) -> BroadcastOptions {
         let rooms = try readWireRooms()
         let except = try readWireRooms()
-        let volatile = try readWireBool()
-        return BroadcastOptions(rooms: Set(rooms), except: Set(except), flags: .init(volatile: volatile))
+        let flags = try readWire(UInt8.self)
+        guard flags & ~3 == 0 else { throw MeshWireError(.invalidValue, "option flags \(flags)") }
+        return BroadcastOptions(
+            rooms: Set(rooms), except: Set(except), flags: .init(volatile: flags & 1 != 0, compress: flags & 2 != 0))
     }
 
     mutating func readWirePayload() throws(MeshWireError) -> OrderedPayload {
@@ -97,11 +113,14 @@ extension ByteBuffer {
         case 1: return .broadcast(try readWireBroadcast())
         case 2:
             let id = try readWire(UInt64.self)
-            return .request(id, try readWireRequest())
+            let namespace = try readWireString()
+            return .request(id, namespace: namespace, try readWireRequest())
         case 3:
             let id = try readWire(UInt64.self)
             return .response(id, try readWireResponse())
-        case 4: return .emit(try readWireBytes())
+        case 4:
+            let namespace = try readWireString()
+            return .emit(namespace: namespace, try readWireBytes())
         default: throw MeshWireError(.unknownType, "payload kind \(kind)")
         }
     }
@@ -122,7 +141,7 @@ extension ByteBuffer {
         case 5: return .serverSideEmit(try readWireBytes())
         case 6:
             let options = try readWireOptions()
-            let packet = try readWireBytes()
+            let packet = try readWirePacket()
             return .broadcastWithAck(options, packet: packet, timeoutMilliseconds: try readWire(UInt32.self))
         default: throw MeshWireError(.unknownType, "request kind \(kind)")
         }

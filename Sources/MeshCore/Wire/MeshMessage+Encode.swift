@@ -32,6 +32,7 @@ extension MeshMessage {
             buffer.writeInteger(UInt8(last ? 1 : 0))
             buffer.writeInteger(UInt32(entries.count))
             for entry in entries {
+                buffer.writeWireString(entry.namespace)
                 buffer.writeWireSocket(entry.socket)
                 buffer.writeWireRooms(entry.rooms)
             }
@@ -71,6 +72,7 @@ extension MeshMessage {
 extension ByteBuffer {
     mutating func writeWireDelta(_ delta: Delta) {
         writeInteger(delta.version)
+        writeWireString(delta.namespace)
         switch delta.change {
         case .join(let socket, let rooms):
             writeInteger(UInt8(1))
@@ -94,16 +96,28 @@ extension ByteBuffer {
         }
     }
 
+    /// namespace, rooms, except, number, flags (bit 0: compress), packet.
     mutating func writeWireBroadcast(_ frame: BroadcastFrame) {
+        writeWireString(frame.namespace)
         writeWireRooms(frame.rooms)
         writeWireRooms(frame.except)
-        writeWireBytes(frame.packet)
+        writeInteger(frame.number)
+        writeInteger(UInt8(frame.compress ? 1 : 0))
+        writeWirePacket(frame.packet)
     }
 
+    /// The header's bytes, then a count of attachments and each one's bytes.
+    mutating func writeWirePacket(_ packet: BroadcastPacket) {
+        writeWireBytes(packet.header)
+        writeInteger(UInt32(packet.attachments.count))
+        for attachment in packet.attachments { writeWireBytes(attachment) }
+    }
+
+    /// rooms, except, flags (bit 0: volatile, bit 1: compress).
     mutating func writeWireOptions(_ options: BroadcastOptions) {
         writeWireRooms(options.rooms)
         writeWireRooms(options.except)
-        writeInteger(UInt8(options.flags.volatile ? 1 : 0))
+        writeInteger(UInt8((options.flags.volatile ? 1 : 0) | (options.flags.compress ? 2 : 0)))
     }
 
     mutating func writeWirePayload(_ payload: OrderedPayload) {
@@ -111,16 +125,18 @@ extension ByteBuffer {
         case .broadcast(let frame):
             writeInteger(UInt8(1))
             writeWireBroadcast(frame)
-        case .request(let id, let body):
+        case .request(let id, let namespace, let body):
             writeInteger(UInt8(2))
             writeInteger(id)
+            writeWireString(namespace)
             writeWireRequest(body)
         case .response(let id, let body):
             writeInteger(UInt8(3))
             writeInteger(id)
             writeWireResponse(body)
-        case .emit(let packet):
+        case .emit(let namespace, let packet):
             writeInteger(UInt8(4))
+            writeWireString(namespace)
             writeWireBytes(packet)
         }
     }
@@ -148,7 +164,7 @@ extension ByteBuffer {
         case .broadcastWithAck(let options, let packet, let timeout):
             writeInteger(UInt8(6))
             writeWireOptions(options)
-            writeWireBytes(packet)
+            writeWirePacket(packet)
             writeInteger(timeout)
         }
     }

@@ -5,7 +5,7 @@ public import RealtimeAdapter
 /// where `length` counts every byte after itself.
 public enum MeshWire {
     /// The body version this node writes and reads.
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
     /// Bytes before the body: length, type, version.
     public static let headerSize = 6
 
@@ -28,37 +28,56 @@ public enum MeshWire {
     /// reserved once, instead of a checked write per field.
     static func encodeOrderedBroadcast(sequence: UInt64, _ frame: BroadcastFrame, into buffer: inout ByteBuffer) {
         encodeOrderedBroadcast(
-            sequence: sequence, rooms: frame.rooms, except: frame.except, packet: frame.packet, into: &buffer)
+            sequence: sequence, namespace: frame.namespace, rooms: frame.rooms, except: frame.except,
+            number: frame.number, compress: frame.compress, packet: frame.packet, into: &buffer)
     }
 
     /// An ordered broadcast frame straight from the application's options and packet, with no
     /// `BroadcastFrame` in between unless the frame carries vector changes (rare: only after
     /// the directory changed), which the general encoder writes.
     static func encodeOrderedBroadcast(
-        sequence: UInt64, vector: [VectorEntry], options: BroadcastOptions, packet: ByteBuffer,
-        into buffer: inout ByteBuffer
+        sequence: UInt64, vector: [VectorEntry], namespace: String, number: UInt64, options: BroadcastOptions,
+        packet: BroadcastPacket, into buffer: inout ByteBuffer
     ) {
         guard vector.isEmpty else {
             let frame = OrderedFrame(
                 sequence: sequence, vector: vector,
-                payload: .broadcast(BroadcastFrame(options: options, packet: packet)))
+                payload: .broadcast(
+                    BroadcastFrame(namespace: namespace, options: options, number: number, packet: packet)))
             encodeInGeneral(.ordered(frame), into: &buffer)
             return
         }
         encodeOrderedBroadcast(
-            sequence: sequence, rooms: options.rooms, except: options.except, packet: packet, into: &buffer)
+            sequence: sequence, namespace: namespace, rooms: options.rooms, except: options.except, number: number,
+            compress: options.flags.compress, packet: packet, into: &buffer)
     }
 
-    private static func encodeOrderedBroadcast(
-        sequence: UInt64, rooms: some Collection<Room>, except: some Collection<Room>, packet: ByteBuffer,
-        into buffer: inout ByteBuffer
-    ) {
+    /// The bytes of an ordered broadcast frame, length prefix included, for a broadcast of
+    /// `namespace` to `options` of `packet`: what a peer must accept for it to arrive.
+    public static func orderedBroadcastSize(namespace: String, options: BroadcastOptions, packet: BroadcastPacket)
+        -> Int
+    {
+        4 + broadcastLength(namespace: namespace, rooms: options.rooms, except: options.except, packet: packet)
+    }
+
+    private static func broadcastLength(
+        namespace: String, rooms: some Collection<Room>, except: some Collection<Room>, packet: BroadcastPacket
+    ) -> Int {
         var roomBytes = 0
         for room in rooms { roomBytes += 2 + room.name.utf8.count }
         for room in except { roomBytes += 2 + room.name.utf8.count }
-        let packetBytes = packet.readableBytes
-        // type, version, sequence, vector count, payload kind, two room counts, packet length.
-        let length = 2 + 8 + 4 + 1 + 4 + 4 + 4 + roomBytes + packetBytes
+        var packetBytes = 4 + packet.header.readableBytes + 4
+        for attachment in packet.attachments { packetBytes += 4 + attachment.readableBytes }
+        // type, version, sequence, vector count, payload kind, namespace, two room counts,
+        // number, flags, then the packet.
+        return 2 + 8 + 4 + 1 + 2 + namespace.utf8.count + 4 + 4 + roomBytes + 8 + 1 + packetBytes
+    }
+
+    private static func encodeOrderedBroadcast(
+        sequence: UInt64, namespace: String, rooms: some Collection<Room>, except: some Collection<Room>,
+        number: UInt64, compress: Bool, packet: BroadcastPacket, into buffer: inout ByteBuffer
+    ) {
+        let length = broadcastLength(namespace: namespace, rooms: rooms, except: except, packet: packet)
         buffer.reserveCapacity(minimumWritableBytes: 4 + length)
         buffer.withUnsafeMutableWritableBytes { out in
             var writer = RawWriter(base: out.baseAddress!)
@@ -68,10 +87,18 @@ public enum MeshWire {
             writer.put(sequence)
             writer.put(UInt32(0))
             writer.put(UInt8(1))
+            writer.put(name: namespace)
             writer.put(rooms: rooms)
             writer.put(rooms: except)
-            writer.put(UInt32(packetBytes))
-            packet.withUnsafeReadableBytes { writer.put(bytes: $0) }
+            writer.put(number)
+            writer.put(UInt8(compress ? 1 : 0))
+            writer.put(UInt32(packet.header.readableBytes))
+            packet.header.withUnsafeReadableBytes { writer.put(bytes: $0) }
+            writer.put(UInt32(packet.attachments.count))
+            for attachment in packet.attachments {
+                writer.put(UInt32(attachment.readableBytes))
+                attachment.withUnsafeReadableBytes { writer.put(bytes: $0) }
+            }
         }
         buffer.moveWriterIndex(forwardBy: 4 + length)
     }
@@ -137,22 +164,43 @@ public enum MeshWire {
     /// Nil for anything else or anything malformed, which the general decoder then reads (and
     /// refuses with the precise error).
     public static func readOrderedBroadcast(_ frame: ByteBuffer) -> OrderedBroadcast? {
-        typealias Parsed = (sequence: UInt64, target: OrderedBroadcast.Target, packetAt: Int, packetLength: Int)
+        typealias Parsed = (
+            sequence: UInt64, namespace: String, target: OrderedBroadcast.Target, number: UInt64, compress: Bool,
+            header: Range<Int>, attachments: [Range<Int>]
+        )
         let parsed: Parsed? = frame.withUnsafeReadableBytes { bytes in
             var reader = RawReader(bytes: bytes)
             guard reader.take(UInt8.self) == MessageType.ordered.rawValue, reader.take(UInt8.self) == version,
                 let sequence = reader.take(UInt64.self), reader.take(UInt32.self) == 0,
                 reader.take(UInt8.self) == 1,
+                let namespace = reader.takeName(),
                 let target = reader.takeTarget(),
-                let packetLength = reader.take(UInt32.self).map(Int.init),
-                reader.remaining == packetLength
+                let number = reader.take(UInt64.self),
+                let flags = reader.take(UInt8.self), flags & ~1 == 0,
+                let header = reader.takeBytes(),
+                let count = reader.take(UInt32.self).map(Int.init), count <= reader.remaining / 4
             else { return nil }
-            return (sequence, target, reader.offset, packetLength)
+            // Nearly every packet has no attachments: no list is made for it.
+            var attachments: [Range<Int>] = []
+            if count > 0 {
+                attachments.reserveCapacity(count)
+                for _ in 0..<count {
+                    guard let attachment = reader.takeBytes() else { return nil }
+                    attachments.append(attachment)
+                }
+            }
+            guard reader.remaining == 0 else { return nil }
+            return (sequence, namespace, target, number, flags & 1 != 0, header, attachments)
         }
-        guard let parsed,
-            let packet = frame.getSlice(at: frame.readerIndex + parsed.packetAt, length: parsed.packetLength)
-        else { return nil }
-        return OrderedBroadcast(sequence: parsed.sequence, target: parsed.target, packet: packet)
+        guard let parsed, let header = frame.slice(parsed.header) else { return nil }
+        var attachments: [ByteBuffer] = []
+        for range in parsed.attachments {
+            guard let attachment = frame.slice(range) else { return nil }
+            attachments.append(attachment)
+        }
+        return OrderedBroadcast(
+            sequence: parsed.sequence, namespace: parsed.namespace, target: parsed.target, number: parsed.number,
+            compress: parsed.compress, packet: BroadcastPacket(header, attachments: attachments))
     }
 
     static func decodeInGeneral(frame: inout ByteBuffer) throws(MeshWireError) -> MeshMessage {
@@ -183,8 +231,11 @@ public struct OrderedBroadcast: Sendable {
     }
 
     public var sequence: UInt64
+    public var namespace: String
     public var target: Target
-    public var packet: ByteBuffer
+    public var number: UInt64
+    public var compress: Bool
+    public var packet: BroadcastPacket
 
     public var rooms: [Room] {
         switch target {
@@ -202,7 +253,8 @@ public struct OrderedBroadcast: Sendable {
 
     /// The same frame as a message, for the general receive path.
     public var message: MeshMessage {
-        let payload = BroadcastFrame(rooms: rooms, except: except, packet: packet)
+        let payload = BroadcastFrame(
+            namespace: namespace, rooms: rooms, except: except, number: number, compress: compress, packet: packet)
         return .ordered(OrderedFrame(sequence: sequence, vector: [], payload: .broadcast(payload)))
     }
 }
@@ -226,11 +278,14 @@ private struct RawWriter {
     /// A count, then each name as its length and UTF-8 bytes.
     mutating func put(rooms: some Collection<Room>) {
         put(UInt32(rooms.count))
-        for room in rooms {
-            var name = room.name
-            put(UInt16(name.utf8.count))
-            name.withUTF8 { put(bytes: UnsafeRawBufferPointer($0)) }
-        }
+        for room in rooms { put(name: room.name) }
+    }
+
+    /// A name as its length and UTF-8 bytes.
+    mutating func put(name: String) {
+        var name = name
+        put(UInt16(name.utf8.count))
+        name.withUTF8 { put(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
 
@@ -264,11 +319,20 @@ private struct RawReader {
         return rooms
     }
 
-    private mutating func takeRoom() -> Room? {
+    private mutating func takeRoom() -> Room? { takeName().map { Room($0) } }
+
+    /// A 32-bit length and that many bytes: where they lie, relative to the start.
+    mutating func takeBytes() -> Range<Int>? {
+        guard let length = take(UInt32.self).map(Int.init), remaining >= length else { return nil }
+        defer { offset += length }
+        return offset..<(offset + length)
+    }
+
+    mutating func takeName() -> String? {
         guard let length = take(UInt16.self).map(Int.init), remaining >= length else { return nil }
         let name = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)])
         offset += length
-        return MeshWire.name(name).map { Room($0) }
+        return MeshWire.name(name)
     }
 
     /// The rooms then the exclusions of a broadcast; one room and no exclusion without a list.
@@ -282,5 +346,12 @@ private struct RawReader {
         }
         guard let rooms = takeRooms(count: count), let except = takeRooms() else { return nil }
         return .rooms(rooms, except: except)
+    }
+}
+
+extension ByteBuffer {
+    /// The bytes at `range` of the readable bytes, as a slice (no copy).
+    fileprivate func slice(_ range: Range<Int>) -> ByteBuffer? {
+        getSlice(at: readerIndex + range.lowerBound, length: range.count)
     }
 }
