@@ -1,6 +1,6 @@
 import DequeModule
 public import NIOCore
-public import RealtimeAdapter
+import RealtimeAdapter
 
 // The ordered channel: per link, numbered frames delivered once and in order, replayed after a
 // reconnect, and held at the causal gate until this node's directory covers the sender's vector.
@@ -80,8 +80,9 @@ extension MeshInstance {
     /// never seen the namespace). Nil, with nothing changed, for any other frame: it must go
     /// through `receive` as an `.ordered` message.
     ///
-    /// The same outcome as `receive`, without a message or a delivery action.
-    public mutating func receiveBroadcastInOrder(
+    /// The same outcome as `receive`, without a message or a delivery action. Reached through
+    /// `receive(frame:from:now:actions:)`, which makes the choice for every caller.
+    mutating func receiveBroadcastInOrder(
         _ broadcast: OrderedBroadcast, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) -> (namespace: NamespaceID, sockets: [SocketID])? {
         let every = settings.acknowledgeEvery
@@ -191,11 +192,7 @@ extension MeshInstance {
     /// True when this node has applied every change `requirement` names, ignoring origins it
     /// has dropped (their entries are gone everywhere by the same rule).
     func covers(_ requirement: VersionVector) -> Bool {
-        for (origin, version) in requirement.entries
-        where directory.vector[origin] < version && isAcceptable(origin) {
-            return false
-        }
-        return true
+        directory.vector.covers(requirement, ignoring: { !isAcceptable($0) })
     }
 
     private mutating func pullDirectory(from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {

@@ -22,7 +22,13 @@ public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
 
     /// True when every entry of `other` is at most the same entry here.
     public func covers(_ other: VersionVector) -> Bool {
-        other.entries.allSatisfy { self[$0.key] >= $0.value }
+        covers(other, ignoring: { _ in false })
+    }
+
+    /// `covers`, leaving out the origins `ignored` names (the causal gate ignores origins it
+    /// dropped: their entries are gone everywhere by the same rule).
+    public func covers(_ other: VersionVector, ignoring ignored: (NodeID) -> Bool) -> Bool {
+        other.entries.allSatisfy { self[$0.key] >= $0.value || ignored($0.key) }
     }
 
     public func compare(_ other: VersionVector) -> Order {

@@ -60,4 +60,9 @@ extension Simulation {
     public var totalReplicatedMemberships: Int {
         runningNames.reduce(0) { $0 + nodes[$1]!.instance.directory.replicatedMembershipCount }
     }
+
+    /// Broadcasts every running node received from peers, by either receive path.
+    public var broadcastsReceived: Int {
+        runningNames.reduce(0) { $0 + nodes[$1]!.instance.counters.broadcastsReceived }
+    }
 }

@@ -30,6 +30,8 @@ public final class Simulation {
     /// Broken invariants, each with the time it was seen.
     public private(set) var violations: [String] = []
     public private(set) var framesLost: UInt64 = 0
+    /// Broadcasts the in-order shortcut delivered (the rest went through the general path).
+    public private(set) var shortcutDeliveries = 0
     public private(set) var stepsRun = 0
     public internal(set) var faultsInjected = 0
     /// Per origin, per version, a hash of the origin's memberships at that version.
@@ -92,19 +94,24 @@ public final class Simulation {
         guard connections[pair] == packet.connection, let sender = nodes[packet.from], nodes[packet.to]!.running
         else { return }
         var bytes = packet.bytes
-        let message: MeshMessage
-        do {
-            guard let decoded = try MeshWire.readFrame(from: &bytes, maximumFrameSize: 1 << 24) else {
-                violation("incomplete frame from \(packet.from)")
-                return
-            }
-            message = decoded
-        } catch {
-            violation("codec rejected a frame the codec wrote: \(error)")
+        guard let length = bytes.readInteger(as: UInt32.self), let frame = bytes.readSlice(length: Int(length)),
+            bytes.readableBytes == 0
+        else {
+            violation("incomplete frame from \(packet.from)")
             return
         }
+        // The receive path production runs: the core picks the in-order shortcut or the
+        // general path, and a broadcast it takes in order is delivered the way the shell does.
         apply(to: packet.to) { instance, actions in
-            instance.receive(message, from: sender.id, now: self.instant, actions: &actions)
+            do throws(MeshWireError) {
+                let received = try instance.receive(frame: frame, from: sender.id, now: self.instant, actions: &actions)
+                if case .broadcast(let delivery, let sockets, let namespace) = received {
+                    shortcutDeliveries += 1
+                    if !sockets.isEmpty { actions.append(.deliver(delivery, to: sockets, namespace: namespace)) }
+                }
+            } catch {
+                violation("codec rejected a frame the codec wrote: \(error)")
+            }
         }
     }
 

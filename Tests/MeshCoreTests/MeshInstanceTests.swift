@@ -251,9 +251,9 @@ import Testing
         #expect(receiver.counters.framesLost == 2)
     }
 
-    /// The receive path's shortcut for broadcasts takes the next frame in order and nothing
-    /// else; whatever it leaves goes through `receive`, and the two together deliver each
-    /// broadcast once, in order.
+    /// The one receive path: the shortcut for broadcasts takes the next frame in order and
+    /// nothing else; whatever it leaves takes the general path, and the two together deliver
+    /// each broadcast once, in order.
     @Test func theInOrderShortcutTakesOnlyTheNextFrame() throws {
         var sender = linkedToB(socket: "sb", in: ["room"])
         var actions: [MeshAction] = []
@@ -280,24 +280,32 @@ import Testing
         receiver.linkUp(a, now: at(0), actions: &received)
         received.removeAll()
         var delivered: [String] = []
-        func take(_ index: Int) throws -> Bool {
-            let broadcast = try #require(MeshWire.readOrderedBroadcast(frames[index]))
-            guard let targets = receiver.receiveBroadcastInOrder(broadcast, from: a, now: at(1), actions: &received)
-            else { return false }
-            #expect(targets.sockets == ["sb"])
-            #expect(targets.namespace == .main)
-            delivered.append(String(buffer: broadcast.packet.header))
-            return true
+        var shortcuts: [BroadcastID] = []
+        func receive(_ index: Int) throws {
+            switch try receiver.receive(frame: frames[index], from: a, now: at(1), actions: &received) {
+            case .broadcast(let delivery, let sockets, let namespace):
+                #expect(sockets == ["sb"])
+                #expect(namespace == .main)
+                shortcuts.append(delivery.id)
+                delivered.append(String(buffer: delivery.packet.header))
+            case .message:
+                break
+            }
+            for case .deliver(let delivery, _, _) in received {
+                delivered.append(String(buffer: delivery.packet.header))
+            }
+            received.removeAll { if case .deliver = $0 { true } else { false } }
         }
-        var first = frames[0]
-        receiver.receive(try MeshWire.decode(frame: &first), from: a, now: at(1), actions: &received)
-        for case .deliver(let delivery, _, _) in received { delivered.append(String(buffer: delivery.packet.header)) }
-        received.removeAll()
-        #expect(try !take(2), "frame 3 is not the next one")
-        #expect(try take(1))
-        #expect(try !take(1), "a duplicate")
-        #expect(try take(2))
-        #expect(try take(3))
+        try receive(0)
+        #expect(delivered == ["0"] && shortcuts.isEmpty, "a vector change takes the general path")
+        try receive(1)
+        #expect(shortcuts == [BroadcastID(origin: a.name, incarnation: a.incarnation, sequence: 2)])
+        try receive(1)
+        #expect(receiver.counters.duplicateFrames == 1 && delivered == ["0", "1"], "a duplicate is dropped")
+        try receive(3)
+        #expect(delivered == ["0", "1"], "frame 4 waits for frame 3")
+        try receive(2)
+        #expect(shortcuts.count == 1, "with a frame waiting, frame 3 takes the general path")
         #expect(delivered == ["0", "1", "2", "3"])
         let acknowledgements = received.compactMap {
             if case .send(.heartbeat(let heartbeat), to: a) = $0 { heartbeat.receivedBelow } else { nil }

@@ -80,7 +80,7 @@ import Testing
         #expect(compactions > 0, "the log compacted itself while it kept frames")
         channel.resendAll()
         var all = ByteBuffer()
-        channel.takeUnsent(into: &all)
+        _ = channel.takeUnsent(into: &all)
         #expect(all == model.bytes(from: 0), "after all of it, the kept frames are intact")
     }
 }

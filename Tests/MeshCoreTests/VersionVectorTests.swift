@@ -17,6 +17,16 @@ import Testing
         #expect(VersionVector().compare(VersionVector()) == .equal)
     }
 
+    /// The causal gate's check: covered except for the origins it leaves out.
+    @Test func coversLeavingOutIgnoredOrigins() {
+        let have = vector([a: 3])
+        let need = vector([a: 2, b: 5])
+        #expect(!have.covers(need))
+        #expect(have.covers(need, ignoring: { $0 == b }))
+        #expect(!have.covers(need, ignoring: { $0 == a }), "ignoring an origin that is covered changes nothing")
+        #expect(!have.covers(vector([a: 4]), ignoring: { $0 == b }))
+    }
+
     @Test func mergeIsThePointwiseMaximum() {
         let merged = vector([a: 3, b: 1]).merging(vector([b: 4, c: 2]))
         #expect(merged == vector([a: 3, b: 4, c: 2]))

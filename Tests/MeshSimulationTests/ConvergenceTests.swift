@@ -42,4 +42,24 @@ import Testing
             simulation.violations.isEmpty,
             "\(simulation.violations) — \(SimulationSeeds.replayHint(seed, suite: "ConvergenceTests"))")
     }
+
+    /// The simulation drives the receive path production runs: broadcasts taken by the in-order
+    /// shortcut and, under faults, by the general path, so the proofs above cover both.
+    @Test func bothReceivePathsRunUnderTheSimulation() {
+        var shortcut = 0
+        var received = 0
+        for seed in SimulationSeeds.seeds(10) {
+            let simulation = Simulation(seed: seed, nodeCount: Self.nodeCount, faults: .chaos)
+            for _ in 0..<Self.steps {
+                simulation.randomFaults()
+                simulation.randomOperation()
+                simulation.step()
+            }
+            shortcut += simulation.shortcutDeliveries
+            received += simulation.broadcastsReceived
+            #expect(simulation.violations.isEmpty, "\(SimulationSeeds.replayHint(seed, suite: "ConvergenceTests"))")
+        }
+        #expect(shortcut > 0, "the in-order shortcut ran")
+        #expect(received > shortcut, "the general path ran too")
+    }
 }

@@ -14,9 +14,9 @@ enum HandshakeMessage: Hashable, Sendable {
     static let protocolVersion: UInt16 = 2
     static let preambleSize = 6
 
-    static let helloType: UInt8 = 0x70
-    static let authType: UInt8 = 0x71
-    static let refuseType: UInt8 = 0x72
+    static let helloType = MeshWire.MessageType.hello.rawValue
+    static let authType = MeshWire.MessageType.auth.rawValue
+    static let refuseType = MeshWire.MessageType.refuse.rawValue
 
     struct Hello: Hashable, Sendable {
         var cluster: String

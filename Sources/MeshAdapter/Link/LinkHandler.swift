@@ -178,15 +178,9 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
                 close()
                 return
             }
-            if let broadcast = MeshWire.readOrderedBroadcast(frame) {
-                readFrames += 1
-                node.received(broadcast, from: peer, link: self)
-                return
-            }
             do {
-                let message = try MeshWire.decode(frame: &frame)
+                try node.received(frame: frame, from: peer)
                 readFrames += 1
-                node.received(message, from: peer, link: self)
             } catch {
                 logger.info("Malformed frame from peer; closing the link", metadata: ["mesh.error": "\(error)"])
                 node.metrics.malformedFrames.increment()

@@ -188,35 +188,40 @@ final class NodeCore {
         if taken <= 16_384 { batch = items }
     }
 
-    func received(_ message: MeshMessage, from peer: NodeID, link: LinkHandler) {
+    /// A frame read on `peer`'s link (without its length). The core decides how it is
+    /// taken: a broadcast that is the next frame in order with nothing at the gate (nearly
+    /// always) comes back to be delivered at once; anything else is handled as a message.
+    /// Throws for a malformed frame.
+    func received(frame: ByteBuffer, from peer: NodeID) throws(MeshWireError) {
+        var outcome: Result<ReceivedFrame, MeshWireError> = .failure(MeshWireError(.truncated, "not read"))
+        run { instance, actions, now in
+            do throws(MeshWireError) {
+                outcome = .success(try instance.receive(frame: frame, from: peer, now: now, actions: &actions))
+            } catch {
+                outcome = .failure(error)
+            }
+        }
+        switch outcome {
+        case .success(.broadcast(let delivery, let sockets, let namespace)):
+            if !sockets.isEmpty { host(of: namespace)?.deliver(delivery, to: sockets) }
+        case .success(.message(let message)):
+            messageHandled(message)
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    /// The shell's bookkeeping after the core handled `message`.
+    private func messageHandled(_ message: MeshMessage) {
+        // A digest changes nothing in the directory, so "behind" reads the same after it.
         if case .digest(let digest, _) = message, lag == nil, instance.directory.isBehind(digest) {
             lag = (digest, now())
         }
-        run { instance, actions, now in instance.receive(message, from: peer, now: now, actions: &actions) }
         if !roomWatchers.isEmpty { settleRoomWatchers() }
         if let watched = lag, !instance.directory.isBehind(watched.target) {
             metrics.convergenceLag.recordNanoseconds(Int64(clamping: now().nanoseconds &- watched.since.nanoseconds))
             lag = nil
         }
-    }
-
-    /// A broadcast frame read on `peer`'s link: delivered at once when it is the next frame in
-    /// order with nothing at the gate (nearly always), else handled as any message.
-    func received(_ broadcast: OrderedBroadcast, from peer: NodeID, link: LinkHandler) {
-        var targets: (namespace: NamespaceID, sockets: [SocketID])?
-        run { instance, actions, now in
-            targets = instance.receiveBroadcastInOrder(broadcast, from: peer, now: now, actions: &actions)
-        }
-        if let targets {
-            if !targets.sockets.isEmpty, let host = host(of: targets.namespace) {
-                let delivery = Delivery(
-                    packet: broadcast.packet, compress: broadcast.compress,
-                    id: BroadcastID(origin: peer.name, incarnation: peer.incarnation, sequence: broadcast.number))
-                host.deliver(delivery, to: targets.sockets)
-            }
-            return
-        }
-        received(broadcast.message, from: peer, link: link)
     }
 
     func tick() {

@@ -56,6 +56,8 @@ extension MeshMessage {
             return .skip(next: try buffer.readWire(UInt64.self))
         case .volatileBroadcast:
             return .volatileBroadcast(try buffer.readWireBroadcast())
+        case .hello, .auth, .refuse:
+            throw MeshWireError(.unknownType, "handshake frame \(type) on an established link")
         }
     }
 }
@@ -64,13 +66,15 @@ extension ByteBuffer {
     mutating func readWireDelta() throws(MeshWireError) -> Delta {
         let version = try readWire(UInt64.self)
         let namespace = try readWireString()
-        let kind = try readWire(UInt8.self)
+        let raw = try readWire(UInt8.self)
+        guard let kind = MeshWire.ChangeKind(rawValue: raw) else {
+            throw MeshWireError(.unknownType, "change kind \(raw)")
+        }
         let socket = try readWireSocket()
         switch kind {
-        case 1: return Delta(version: version, namespace: namespace, change: .join(socket, try readWireRooms()))
-        case 2: return Delta(version: version, namespace: namespace, change: .leave(socket, try readWireRooms()))
-        case 3: return Delta(version: version, namespace: namespace, change: .remove(socket))
-        default: throw MeshWireError(.unknownType, "change kind \(kind)")
+        case .join: return Delta(version: version, namespace: namespace, change: .join(socket, try readWireRooms()))
+        case .leave: return Delta(version: version, namespace: namespace, change: .leave(socket, try readWireRooms()))
+        case .remove: return Delta(version: version, namespace: namespace, change: .remove(socket))
         }
     }
 
@@ -108,66 +112,72 @@ extension ByteBuffer {
     }
 
     mutating func readWirePayload() throws(MeshWireError) -> OrderedPayload {
-        let kind = try readWire(UInt8.self)
+        let raw = try readWire(UInt8.self)
+        guard let kind = MeshWire.PayloadKind(rawValue: raw) else {
+            throw MeshWireError(.unknownType, "payload kind \(raw)")
+        }
         switch kind {
-        case 1: return .broadcast(try readWireBroadcast())
-        case 2:
+        case .broadcast: return .broadcast(try readWireBroadcast())
+        case .request:
             let id = try readWire(UInt64.self)
             let namespace = try readWireString()
             return .request(id, namespace: namespace, try readWireRequest())
-        case 3:
+        case .response:
             let id = try readWire(UInt64.self)
             return .response(id, try readWireResponse())
-        case 4:
+        case .emit:
             let namespace = try readWireString()
             return .emit(namespace: namespace, try readWireBytes())
-        default: throw MeshWireError(.unknownType, "payload kind \(kind)")
         }
     }
 
     mutating func readWireRequest() throws(MeshWireError) -> RequestBody {
-        let kind = try readWire(UInt8.self)
+        let raw = try readWire(UInt8.self)
+        guard let kind = MeshWire.RequestKind(rawValue: raw) else {
+            throw MeshWireError(.unknownType, "request kind \(raw)")
+        }
         switch kind {
-        case 1: return .fetchSockets(try readWireOptions())
-        case 2:
+        case .fetchSockets: return .fetchSockets(try readWireOptions())
+        case .addSockets:
             let options = try readWireOptions()
             return .addSockets(options, rooms: try readWireRooms())
-        case 3:
+        case .delSockets:
             let options = try readWireOptions()
             return .delSockets(options, rooms: try readWireRooms())
-        case 4:
+        case .disconnectSockets:
             let options = try readWireOptions()
             return .disconnectSockets(options, closeTransport: try readWireBool())
-        case 5: return .serverSideEmit(try readWireBytes())
-        case 6:
+        case .serverSideEmit: return .serverSideEmit(try readWireBytes())
+        case .broadcastWithAck:
             let options = try readWireOptions()
             let packet = try readWirePacket()
             return .broadcastWithAck(options, packet: packet, timeoutMilliseconds: try readWire(UInt32.self))
-        default: throw MeshWireError(.unknownType, "request kind \(kind)")
         }
     }
 
     mutating func readWireResponse() throws(MeshWireError) -> ResponseBody {
-        let kind = try readWire(UInt8.self)
+        let raw = try readWire(UInt8.self)
+        guard let kind = MeshWire.ResponseKind(rawValue: raw) else {
+            throw MeshWireError(.unknownType, "response kind \(raw)")
+        }
         switch kind {
-        case 1:
+        case .sockets:
             let records = try readWireArray(minimumSize: 7) { (b) throws(MeshWireError) in
                 SocketRecord(
                     socket: try b.readWireSocket(), rooms: try b.readWireRooms(),
                     details: try b.readWireOptionalBytes())
             }
             return .sockets(records)
-        case 2:
+        case .applied:
             let affected = try readWire(UInt32.self)
             return .applied(affected: affected, version: try readWire(UInt64.self))
-        case 3: return .emitReply(try readWireOptionalBytes())
-        case 4:
+        case .emitReply: return .emitReply(try readWireOptionalBytes())
+        case .acks:
             let expected = try readWire(UInt32.self)
             let records = try readWireArray(minimumSize: 6) { (b) throws(MeshWireError) in
                 AckRecord(socket: try b.readWireSocket(), response: try b.readWireBytes())
             }
             return .acks(expected: expected, records)
-        default: throw MeshWireError(.unknownType, "response kind \(kind)")
         }
     }
 }

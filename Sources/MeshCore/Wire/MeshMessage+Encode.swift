@@ -2,6 +2,7 @@ import NIOCore
 import RealtimeAdapter
 
 extension MeshMessage {
+    /// The frame type this message is written as (never a handshake type).
     var wireType: MeshWire.MessageType {
         switch self {
         case .deltas: .deltas
@@ -75,15 +76,15 @@ extension ByteBuffer {
         writeWireString(delta.namespace)
         switch delta.change {
         case .join(let socket, let rooms):
-            writeInteger(UInt8(1))
+            writeInteger(MeshWire.ChangeKind.join.rawValue)
             writeWireSocket(socket)
             writeWireRooms(rooms)
         case .leave(let socket, let rooms):
-            writeInteger(UInt8(2))
+            writeInteger(MeshWire.ChangeKind.leave.rawValue)
             writeWireSocket(socket)
             writeWireRooms(rooms)
         case .remove(let socket):
-            writeInteger(UInt8(3))
+            writeInteger(MeshWire.ChangeKind.remove.rawValue)
             writeWireSocket(socket)
         }
     }
@@ -123,19 +124,19 @@ extension ByteBuffer {
     mutating func writeWirePayload(_ payload: OrderedPayload) {
         switch payload {
         case .broadcast(let frame):
-            writeInteger(UInt8(1))
+            writeInteger(MeshWire.PayloadKind.broadcast.rawValue)
             writeWireBroadcast(frame)
         case .request(let id, let namespace, let body):
-            writeInteger(UInt8(2))
+            writeInteger(MeshWire.PayloadKind.request.rawValue)
             writeInteger(id)
             writeWireString(namespace)
             writeWireRequest(body)
         case .response(let id, let body):
-            writeInteger(UInt8(3))
+            writeInteger(MeshWire.PayloadKind.response.rawValue)
             writeInteger(id)
             writeWireResponse(body)
         case .emit(let namespace, let packet):
-            writeInteger(UInt8(4))
+            writeInteger(MeshWire.PayloadKind.emit.rawValue)
             writeWireString(namespace)
             writeWireBytes(packet)
         }
@@ -144,25 +145,25 @@ extension ByteBuffer {
     mutating func writeWireRequest(_ body: RequestBody) {
         switch body {
         case .fetchSockets(let options):
-            writeInteger(UInt8(1))
+            writeInteger(MeshWire.RequestKind.fetchSockets.rawValue)
             writeWireOptions(options)
         case .addSockets(let options, let rooms):
-            writeInteger(UInt8(2))
+            writeInteger(MeshWire.RequestKind.addSockets.rawValue)
             writeWireOptions(options)
             writeWireRooms(rooms)
         case .delSockets(let options, let rooms):
-            writeInteger(UInt8(3))
+            writeInteger(MeshWire.RequestKind.delSockets.rawValue)
             writeWireOptions(options)
             writeWireRooms(rooms)
         case .disconnectSockets(let options, let close):
-            writeInteger(UInt8(4))
+            writeInteger(MeshWire.RequestKind.disconnectSockets.rawValue)
             writeWireOptions(options)
             writeInteger(UInt8(close ? 1 : 0))
         case .serverSideEmit(let packet):
-            writeInteger(UInt8(5))
+            writeInteger(MeshWire.RequestKind.serverSideEmit.rawValue)
             writeWireBytes(packet)
         case .broadcastWithAck(let options, let packet, let timeout):
-            writeInteger(UInt8(6))
+            writeInteger(MeshWire.RequestKind.broadcastWithAck.rawValue)
             writeWireOptions(options)
             writeWirePacket(packet)
             writeInteger(timeout)
@@ -172,7 +173,7 @@ extension ByteBuffer {
     mutating func writeWireResponse(_ body: ResponseBody) {
         switch body {
         case .sockets(let records):
-            writeInteger(UInt8(1))
+            writeInteger(MeshWire.ResponseKind.sockets.rawValue)
             writeInteger(UInt32(records.count))
             for record in records {
                 writeWireSocket(record.socket)
@@ -180,14 +181,14 @@ extension ByteBuffer {
                 writeWireOptionalBytes(record.details)
             }
         case .applied(let affected, let version):
-            writeInteger(UInt8(2))
+            writeInteger(MeshWire.ResponseKind.applied.rawValue)
             writeInteger(affected)
             writeInteger(version)
         case .emitReply(let reply):
-            writeInteger(UInt8(3))
+            writeInteger(MeshWire.ResponseKind.emitReply.rawValue)
             writeWireOptionalBytes(reply)
         case .acks(let expected, let records):
-            writeInteger(UInt8(4))
+            writeInteger(MeshWire.ResponseKind.acks.rawValue)
             writeInteger(expected)
             writeInteger(UInt32(records.count))
             for record in records {

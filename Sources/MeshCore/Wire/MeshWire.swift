@@ -9,11 +9,6 @@ public enum MeshWire {
     /// Bytes before the body: length, type, version.
     public static let headerSize = 6
 
-    enum MessageType: UInt8 {
-        case deltas = 1, snapshot, digest, heartbeat, members, probe, probeReply, leaving
-        case ordered, resume, skip, volatileBroadcast
-    }
-
     /// Appends `message` as one complete frame.
     public static func encode(_ message: MeshMessage, into buffer: inout ByteBuffer) {
         if case .ordered(let frame) = message, frame.vector.isEmpty, case .broadcast(let broadcast) = frame.payload {
@@ -86,7 +81,7 @@ public enum MeshWire {
             writer.put(version)
             writer.put(sequence)
             writer.put(UInt32(0))
-            writer.put(UInt8(1))
+            writer.put(PayloadKind.broadcast.rawValue)
             writer.put(name: namespace)
             writer.put(rooms: rooms)
             writer.put(rooms: except)
@@ -172,7 +167,7 @@ public enum MeshWire {
             var reader = RawReader(bytes: bytes)
             guard reader.take(UInt8.self) == MessageType.ordered.rawValue, reader.take(UInt8.self) == version,
                 let sequence = reader.take(UInt64.self), reader.take(UInt32.self) == 0,
-                reader.take(UInt8.self) == 1,
+                reader.take(UInt8.self) == PayloadKind.broadcast.rawValue,
                 let namespace = reader.takeName(),
                 let target = reader.takeTarget(),
                 let number = reader.take(UInt64.self),
