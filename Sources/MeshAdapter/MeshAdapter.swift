@@ -90,11 +90,12 @@ public final class MeshAdapter: Adapter {
             let body = RequestBody.broadcastWithAck(
                 options, packet: packet, timeoutMilliseconds: timeout.millisecondsClamped)
             // Remote nodes wait `timeout` for their clients; give their answers a request timeout more.
-            async let outcome = request(body, timeout: timeout + node.configuration.protocolSettings.requestTimeout)
+            async let outcome = collect(body, timeout: timeout + node.configuration.protocolSettings.requestTimeout)
             localAcks = local.isEmpty ? [:] : await host.deliverWithAck(packet, to: local, timeout: timeout)
             remote = try await outcome
         }
-        var result = AckResult(expected: local.count, responses: localAcks)
+        var result = AckResult(
+            expected: local.count, responses: localAcks, missingServers: remote?.missing.map(\.name) ?? [])
         for case .acks(let expected, let records) in remote?.responses.values.map({ $0 }) ?? [] {
             result.expected += Int(expected)
             for record in records { result.responses[record.socket] = record.response }
@@ -153,13 +154,14 @@ public final class MeshAdapter: Adapter {
         try node.submit(.emit(packet, namespaceID))
     }
 
-    public func serverSideEmitWithAck(_ packet: ByteBuffer, timeout: Duration) async throws -> [ServerReply] {
+    public func serverSideEmitWithAck(_ packet: ByteBuffer, timeout: Duration) async throws -> ServerReplies {
         try checkFits(packet.readableBytes, BroadcastOptions())
-        let outcome = try await request(.serverSideEmit(packet), timeout: timeout)
-        return outcome.responses.compactMap { peer, response in
+        let outcome = try await collect(.serverSideEmit(packet), timeout: timeout)
+        let replies: [ServerReply] = outcome.responses.compactMap { peer, response in
             guard case .emitReply(let reply) = response else { return nil }
             return ServerReply(server: peer.name, reply: reply)
-        }.sorted { $0.server < $1.server }
+        }
+        return ServerReplies(replies: replies, missingServers: outcome.missing.map(\.name))
     }
 
     public func serverCount() async throws -> Int {
@@ -204,11 +206,16 @@ public final class MeshAdapter: Adapter {
         _ = try await request(body, timeout: options.flags.timeout)
     }
 
-    /// Sends a request to every live peer; throws `.timeout` naming the peers that stayed silent.
-    private func request(_ body: RequestBody, timeout: Duration?) async throws -> RequestOutcome {
+    /// Sends a request to every live peer; what they answered, and which stayed silent.
+    private func collect(_ body: RequestBody, timeout: Duration?) async throws -> RequestOutcome {
         let namespace = namespaceID
         let future = try await node.onLoop { $0.request(body, in: namespace, timeout: timeout) }
-        let outcome = try await future.get()
+        return try await future.get()
+    }
+
+    /// Sends a request to every live peer; throws `.timeout` naming the peers that stayed silent.
+    private func request(_ body: RequestBody, timeout: Duration?) async throws -> RequestOutcome {
+        let outcome = try await collect(body, timeout: timeout)
         if !outcome.missing.isEmpty {
             throw AdapterError(
                 code: .timeout, missingServers: outcome.missing.map(\.name),

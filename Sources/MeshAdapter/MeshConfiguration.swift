@@ -106,3 +106,29 @@ public struct MeshConfiguration: Sendable {
         }
     }
 }
+
+extension MeshConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The settings that identify the node, without its secret or its TLS key: a configuration
+    /// can be logged or printed safely.
+    public var description: String {
+        "MeshConfiguration(node: \(nodeName), cluster: \(clusterName), listen: \(listen), "
+            + "advertised: \(advertisedAddress.map { "\($0)" } ?? "-"), seeds: \(seeds.map(\.description)), "
+            + "secret: \(secret == nil ? "none" : "<redacted>"), tls: \(tls == nil ? "none" : "<configured>"))"
+    }
+
+    public var debugDescription: String { description }
+
+    /// `dump` and debuggers show the same redacted fields.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "nodeName": nodeName, "clusterName": clusterName, "listen": listen,
+                "advertisedAddress": advertisedAddress as Any, "seeds": seeds,
+                "secret": secret == nil ? "none" : "<redacted>", "tls": tls == nil ? "none" : "<configured>",
+                "incarnation": incarnation as Any, "protocolSettings": protocolSettings, "limits": limits,
+                "timeouts": timeouts,
+            ],
+            displayStyle: .struct)
+    }
+}

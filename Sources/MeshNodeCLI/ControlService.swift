@@ -84,7 +84,8 @@ struct ControlService: Service {
         case "emit-ack":
             let replies = try await adapter.serverSideEmitWithAck(
                 ByteBuffer(string: try argument(0)), timeout: .milliseconds(Int(try argument(1)) ?? 5_000))
-            return replies.map { "\($0.server)=\($0.reply.map { String(buffer: $0) } ?? "-")" }.joined(separator: ",")
+            return replies.replies.map { "\($0.server)=\($0.reply.map { String(buffer: $0) } ?? "-")" }
+                .joined(separator: ",")
         case "count":
             return "\(try await adapter.serverCount())"
         case "rooms":

@@ -28,7 +28,8 @@ public protocol Adapter: Sendable {
     /// Sends `packet` to every socket matching `options`, on every server unless `flags.local`.
     func broadcast(_ packet: BroadcastPacket, options: BroadcastOptions) async throws
 
-    /// Like `broadcast`, then collects client acknowledgements until `flags.timeout`.
+    /// Like `broadcast`, then collects client acknowledgements until `flags.timeout`; a server
+    /// that does not answer is named in the result's `missingServers`, not an error.
     func broadcastWithAck(_ packet: BroadcastPacket, options: BroadcastOptions) async throws -> AckResult
 
     /// The local sockets in any of `rooms` (every local socket when `rooms` is empty).
@@ -52,8 +53,9 @@ public protocol Adapter: Sendable {
     /// Sends `packet` to every other server's `SocketHost.receiveServerSideEmit`.
     func serverSideEmit(_ packet: ByteBuffer) async throws
 
-    /// Like `serverSideEmit`, then waits up to `timeout` for every other server's reply.
-    func serverSideEmitWithAck(_ packet: ByteBuffer, timeout: Duration) async throws -> [ServerReply]
+    /// Like `serverSideEmit`, then waits up to `timeout` for every other server's reply; the
+    /// replies that came, and the servers that stayed silent (no error for those).
+    func serverSideEmitWithAck(_ packet: ByteBuffer, timeout: Duration) async throws -> ServerReplies
 
     /// This server plus the other live servers of the cluster.
     func serverCount() async throws -> Int

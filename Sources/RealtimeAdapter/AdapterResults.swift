@@ -18,15 +18,34 @@ public struct RemoteSocket: Hashable, Sendable {
 }
 
 /// The client acknowledgements collected by `broadcastWithAck`.
+///
+/// What arrived in time is kept even when a server stayed silent: `missingServers` names those
+/// servers (their clients count in neither `expected` nor `responses`).
 public struct AckResult: Sendable, Equatable {
-    /// How many clients the packet was written to, across the cluster.
+    /// How many clients the packet was written to, on the servers that answered.
     public var expected: Int
     /// One entry per client that acknowledged in time.
     public var responses: [SocketID: ByteBuffer]
+    /// The servers that did not answer before the deadline, sorted.
+    public var missingServers: [String]
 
-    public init(expected: Int, responses: [SocketID: ByteBuffer]) {
+    public init(expected: Int, responses: [SocketID: ByteBuffer], missingServers: [String] = []) {
         self.expected = expected
         self.responses = responses
+        self.missingServers = missingServers.sorted()
+    }
+}
+
+/// What the other servers answered to `serverSideEmitWithAck`, and which stayed silent.
+public struct ServerReplies: Sendable, Equatable {
+    /// One entry per server that answered in time, sorted by server.
+    public var replies: [ServerReply]
+    /// The servers that did not answer before the deadline, sorted.
+    public var missingServers: [String]
+
+    public init(replies: [ServerReply] = [], missingServers: [String] = []) {
+        self.replies = replies.sorted { $0.server < $1.server }
+        self.missingServers = missingServers.sorted()
     }
 }
 

@@ -111,7 +111,7 @@ public final class LocalAdapter: Adapter {
     public func serverSideEmit(_ packet: ByteBuffer) {}
 
     /// There are no other servers: no replies.
-    public func serverSideEmitWithAck(_ packet: ByteBuffer, timeout: Duration) -> [ServerReply] { [] }
+    public func serverSideEmitWithAck(_ packet: ByteBuffer, timeout: Duration) -> ServerReplies { ServerReplies() }
 
     public func serverCount() -> Int { 1 }
 }

@@ -61,7 +61,7 @@ import Testing
             try await ns.b[0].serverSideEmit(ByteBuffer(string: "hi-b"))
             #expect(await eventually { ns.hostsB[1].emits == ["ns0:hi-b"] })
             let replies = try await ns.a[0].serverSideEmitWithAck(ByteBuffer(string: "q"), timeout: .seconds(2))
-            #expect(replies.map { $0.reply.map { String(buffer: $0) } } == ["a1 got q"])
+            #expect(replies.replies.map { $0.reply.map { String(buffer: $0) } } == ["a1 got q"])
             #expect(ns.hostsA[1].emits == ["ns0:q"] && cluster.hosts[1].emits.isEmpty)
 
             try await ns.a[0].disconnectSockets(BroadcastOptions(rooms: ["chat"]), closeTransport: true)

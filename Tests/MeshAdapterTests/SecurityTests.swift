@@ -125,7 +125,21 @@ import Testing
     @Test func aListenerReachableFromOtherMachinesNeedsASecretOrTLS() async throws {
         let node = try MeshNode(
             configuration: MeshConfiguration(nodeName: "open", listen: MeshAddress(host: "0.0.0.0", port: 0)))
-        await #expect(throws: MeshNodeError.self) { try await node.run() }
+        let error = await #expect(throws: MeshNodeError.self) { try await node.run() }
+        #expect(error?.code == .insecureListen)
+    }
+
+    /// A configuration may end up in a log line or a crash report: its secret never does.
+    @Test func theSecretNeverAppearsInADescription() {
+        let secret = "hunter2-\(UInt64.random(in: 1...UInt64.max))"
+        let configuration = MeshConfiguration(nodeName: "a", secret: Array(secret.utf8))
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        for text in ["\(configuration)", String(reflecting: configuration), dumped] {
+            #expect(!text.contains(secret))
+            #expect(!text.contains("\(Array(secret.utf8))"), "nor its bytes")
+            #expect(text.contains("<redacted>"))
+        }
     }
 
     @Test func aWrongProtocolVersionIsRefusedWithItsReason() async throws {

@@ -14,6 +14,7 @@ final class TestHost: SocketHost {
         var disconnected: [SocketID] = []
         var emits: [String] = []
         var emitDelay: Duration = .zero
+        var ackDelay: Duration = .zero
     }
 
     init(name: String) { self.name = name }
@@ -30,6 +31,8 @@ final class TestHost: SocketHost {
         -> [SocketID: ByteBuffer]
     {
         deliver(Delivery(packet: packet, id: BroadcastID(origin: name, incarnation: 0, sequence: 0)), to: sockets)
+        let delay = state.withLockedValue { $0.ackDelay }
+        if delay > .zero { try? await Task.sleep(for: delay) }
         return Dictionary(uniqueKeysWithValues: sockets.map { ($0, ByteBuffer(string: "ack-\($0)")) })
     }
 
@@ -56,6 +59,8 @@ final class TestHost: SocketHost {
     var emits: [String] { state.withLockedValue { $0.emits } }
     /// Makes this server slow to answer emits.
     func answerEmits(after delay: Duration) { state.withLockedValue { $0.emitDelay = delay } }
+    /// Makes this server's clients slow to acknowledge.
+    func answerAcks(after delay: Duration) { state.withLockedValue { $0.ackDelay = delay } }
 }
 
 /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.

@@ -12,11 +12,37 @@ struct DialState {
     var inFlight = false
 }
 
-/// Why a node cannot start.
+/// Why a node cannot start or serve. Codes are an open set, as `AdapterError`'s.
 public struct MeshNodeError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: Hashable, Sendable {
+            case insecureListen
+            case shutdown
+        }
+        private let base: Base
+
+        /// Asked to listen where other machines can reach it with neither a secret nor TLS.
+        public static let insecureListen = Code(base: .insecureListen)
+        /// The node shut down before it listened.
+        public static let shutdown = Code(base: .shutdown)
+
+        public var description: String {
+            switch base {
+            case .insecureListen: "insecureListen"
+            case .shutdown: "shutdown"
+            }
+        }
+    }
+
+    public var code: Code
     public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "MeshNodeError(\(code), \(message))" }
 }
 
 extension NodeCore {
@@ -31,7 +57,9 @@ extension NodeCore {
         guard listen.isLoopback || configuration.secret != nil || configuration.tls != nil else {
             return loop.makeFailedFuture(
                 MeshNodeError(
-                    "refusing to listen on \(listen), which other machines can reach, with neither a cluster secret nor TLS"
+                    code: .insecureListen,
+                    message:
+                        "refusing to listen on \(listen), which other machines can reach, with neither a cluster secret nor TLS"
                 ))
         }
         let bound = NIOLoopBound(self, eventLoop: loop)
@@ -188,7 +216,7 @@ extension NodeCore {
             node.roomWatchers.removeAll()
             node.hostWork.finish()
             node.events.finish()
-            node.setListening(.failure(MeshNodeError("the node shut down")))
+            node.setListening(.failure(MeshNodeError(code: .shutdown, message: "the node shut down")))
             return node.serverChannel?.close() ?? node.loop.makeSucceededVoidFuture()
         }
     }
