@@ -155,6 +155,7 @@ let package = Package(
             name: "MeshAdapterTests",
             dependencies: [
                 "MeshAdapter",
+                "MeshSimulation",
                 "MeshNodeCLI",
                 "MeshCore",
                 "RealtimeAdapter",

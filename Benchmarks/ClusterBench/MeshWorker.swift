@@ -25,7 +25,7 @@ final class MeshBenchHost: SocketHost {
 
 struct MeshSystem: BenchSystem {
     let node: MeshNode
-    let adapter: MeshAdapter
+    let adapter: ClusterAdapter
 
     func join(_ socket: SocketID, rooms: Set<Room>) async throws { try await adapter.addAll(socket, rooms: rooms) }
 

@@ -52,10 +52,10 @@ public final class MeshNode: Service, Sendable {
     /// - Throws: `AdapterError.namespaceInUse` when the namespace has an adapter already
     ///   (close it first), `.invalidArgument` for a name no adapter carries, `.shutdown` once
     ///   the node stopped.
-    public func makeAdapter(namespace: String = "/", host: any SocketHost) async throws -> MeshAdapter {
+    public func makeAdapter(namespace: String = "/", host: any SocketHost) async throws -> ClusterAdapter {
         try AdapterLimits.check(namespace: namespace)
         let id = try await onLoop { core in try core.register(host, for: namespace) }
-        return MeshAdapter(node: self, namespace: namespace, id: id, host: host)
+        return ClusterAdapter(node: self, namespace: namespace, id: id, host: host)
     }
 
     /// The event loop the node and all its links run on. Code running here (a channel

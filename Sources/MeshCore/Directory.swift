@@ -54,6 +54,25 @@ public struct Directory: Sendable {
         Int(namespace.rawValue) < locals.count ? locals[Int(namespace.rawValue)] : RoomTable()
     }
 
+    /// This node's sockets in `room` of `namespace`, as the room's own list (read in place:
+    /// the broadcast path copies no table).
+    func localSockets(inOnly room: Room, of namespace: NamespaceID) -> [SocketID] {
+        let slot = Int(namespace.rawValue)
+        return slot < locals.count ? locals[slot].sockets(inOnly: room) : []
+    }
+
+    /// The local sockets of `namespace` that `options` targets.
+    func localMatching(_ options: BroadcastOptions, of namespace: NamespaceID) -> [SocketID] {
+        let slot = Int(namespace.rawValue)
+        return slot < locals.count ? locals[slot].matching(options) : []
+    }
+
+    /// The local sockets of `namespace` a broadcast to `rooms` minus `except` targets.
+    func localMatching(rooms: [Room], except: [Room], of namespace: NamespaceID) -> [SocketID] {
+        let slot = Int(namespace.rawValue)
+        return slot < locals.count ? locals[slot].matching(rooms: rooms, except: except) : []
+    }
+
     /// This node's own sockets of the main namespace, `/`.
     public var local: RoomTable { locals[0] }
 

@@ -12,17 +12,37 @@ public enum ReceivedFrame: Sendable {
     case message(MeshMessage)
 }
 
-extension MeshInstance {
-    /// The one receive path, for the shell and the simulation alike: a frame as it came off a
-    /// link (without its length prefix), decided here between the in-order broadcast shortcut
-    /// and the general decoder and receive.
+/// A frame as the receive path reads it, before the instance takes it: the in-order shortcut's
+/// fields, or a whole message.
+public enum IncomingFrame: Sendable {
+    case broadcast(OrderedBroadcast)
+    case message(MeshMessage)
+
+    /// Reads a frame (without its length): an ordered broadcast with no vector change (nearly
+    /// every frame) into its fields, anything else through the general decoder.
     ///
-    /// - Throws: `MeshWireError` for a malformed frame; nothing changed, and the caller closes
-    ///   the link.
-    public mutating func receive(
-        frame: ByteBuffer, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
-    ) throws(MeshWireError) -> ReceivedFrame {
+    /// - Throws: `MeshWireError` for a malformed frame.
+    public init(frame: ByteBuffer) throws(MeshWireError) {
         if let broadcast = MeshWire.readOrderedBroadcast(frame) {
+            self = .broadcast(broadcast)
+        } else {
+            var frame = frame
+            self = .message(try MeshWire.decodeInGeneral(frame: &frame))
+        }
+    }
+}
+
+extension MeshInstance {
+    /// The one receive path, for the shell and the simulation alike: a frame read by
+    /// `IncomingFrame(frame:)`, taken by the in-order broadcast shortcut when it is the next
+    /// frame from a live peer with nothing waiting at the causal gate, by the general receive
+    /// otherwise. (Reading the frame is apart so that the shell decodes before it enters the
+    /// instance.)
+    public mutating func receive(
+        _ incoming: IncomingFrame, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
+    ) -> ReceivedFrame {
+        switch incoming {
+        case .broadcast(let broadcast):
             if let (namespace, sockets) = receiveBroadcastInOrder(broadcast, from: peer, now: now, actions: &actions) {
                 let delivery = Delivery(
                     packet: broadcast.packet, compress: broadcast.compress,
@@ -32,10 +52,16 @@ extension MeshInstance {
             let message = broadcast.message
             receive(message, from: peer, now: now, actions: &actions)
             return .message(message)
+        case .message(let message):
+            receive(message, from: peer, now: now, actions: &actions)
+            return .message(message)
         }
-        var frame = frame
-        let message = try MeshWire.decodeInGeneral(frame: &frame)
-        receive(message, from: peer, now: now, actions: &actions)
-        return .message(message)
+    }
+
+    /// `IncomingFrame(frame:)`, then `receive(_:from:now:actions:)`.
+    public mutating func receive(
+        frame: ByteBuffer, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
+    ) throws(MeshWireError) -> ReceivedFrame {
+        receive(try IncomingFrame(frame: frame), from: peer, now: now, actions: &actions)
     }
 }

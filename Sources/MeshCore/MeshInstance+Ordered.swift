@@ -100,7 +100,7 @@ extension MeshInstance {
         switch broadcast.target {
         case .room(let room): return (namespace, localSockets(inOnly: room, of: namespace))
         case .rooms(let rooms, let except):
-            return (namespace, directory.local(namespace).matching(rooms: rooms, except: except))
+            return (namespace, directory.localMatching(rooms: rooms, except: except, of: namespace))
         }
     }
 
@@ -225,7 +225,7 @@ extension MeshInstance {
             if options.rooms.count == 1, options.except.isEmpty, let room = options.rooms.first {
                 localSockets(inOnly: room, of: namespace)
             } else {
-                directory.local(namespace).matching(options)
+                directory.localMatching(options, of: namespace)
             }
         if !targets.isEmpty { actions.append(.deliver(delivery, to: targets, namespace: namespace)) }
     }
@@ -237,7 +237,7 @@ extension MeshInstance {
         if let memo = localMemo, memo.epoch == directory.epoch, memo.namespace == namespace, memo.room == room {
             return memo.sockets
         }
-        let sockets = directory.local(namespace).sockets(inOnly: room)
+        let sockets = directory.localSockets(inOnly: room, of: namespace)
         localMemo = LocalMemo(namespace: namespace, room: room, epoch: directory.epoch, sockets: sockets)
         return sockets
     }
@@ -245,7 +245,7 @@ extension MeshInstance {
     /// Delivers a broadcast `peer` sent to the local sockets it targets.
     func deliverLocally(_ frame: BroadcastFrame, from peer: NodeID, actions: inout [MeshAction]) {
         guard let namespace = directory.namespaceID(of: frame.namespace) else { return }
-        let targets = directory.local(namespace).matching(rooms: frame.rooms, except: frame.except)
+        let targets = directory.localMatching(rooms: frame.rooms, except: frame.except, of: namespace)
         guard !targets.isEmpty else { return }
         let delivery = Delivery(
             packet: frame.packet, volatile: false, compress: frame.compress,

@@ -13,7 +13,7 @@ import ServiceLifecycle
 /// a container) its input is closed or `/dev/null`, and it keeps serving until SIGTERM or
 /// SIGINT. Only the `shutdown` command or a signal stops it.
 struct ControlService: Service {
-    let adapter: MeshAdapter
+    let adapter: ClusterAdapter
     let node: MeshNode
 
     func run() async throws {

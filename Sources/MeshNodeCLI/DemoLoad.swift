@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// The cluster demo's workload on one node: a few sockets in the shared room "chat", a steady
 /// rate of broadcasts to it, and a `stats` line every second for the demo's live view.
 struct DemoLoad: Service {
-    let adapter: MeshAdapter
+    let adapter: ClusterAdapter
     let host: CommandHost
     let name: String
     let sockets: Int

@@ -4,7 +4,7 @@ public import NIOCore
 ///
 /// It mirrors the Socket.IO adapter (see the README for the table of names). One adapter instance
 /// serves one namespace of one server process. `LocalAdapter` keeps everything in memory;
-/// `MeshAdapter` extends every operation across a cluster of processes.
+/// `ClusterAdapter` extends every operation across a cluster of processes.
 ///
 /// Operations on local sockets (`addAll`, `del`, `delAll`) apply at once and are published to the
 /// cluster before they return, so a later broadcast from anywhere is ordered after them.

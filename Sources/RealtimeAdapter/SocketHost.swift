@@ -9,7 +9,7 @@ public import NIOCore
 /// ## Threads
 ///
 /// `deliver` and `disconnect` are called on the thread that made the broadcast happen: for a
-/// `LocalAdapter`, the caller of `broadcast`; for a `MeshAdapter`, the node's event loop
+/// `LocalAdapter`, the caller of `broadcast`; for a `ClusterAdapter`, the node's event loop
 /// (`MeshNode.eventLoop`), for local and remote broadcasts alike, one broadcast after another in
 /// the order the node took them. There a host must never block, wait for a lock held across
 /// I/O, await, or call back into the adapter synchronously: it hands each recipient's bytes to

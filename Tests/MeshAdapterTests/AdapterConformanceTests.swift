@@ -4,7 +4,7 @@ import RealtimeAdapter
 import Testing
 
 /// One suite for every adapter: the README's operations and rules, run with the same inputs
-/// against `LocalAdapter`, a one-node `MeshAdapter` and a three-node mesh (its sockets spread
+/// against `LocalAdapter`, a one-node `ClusterAdapter` and a three-node mesh (its sockets spread
 /// over the nodes, every operation issued from the first). The observable results must be the
 /// same; only `serverCount` differs, by what it counts.
 @Suite(.timeLimit(.minutes(3))) struct AdapterConformanceTests {

@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func callsAfterShutdownGetTheShutdownCode() async throws {
-        var stopped: MeshAdapter?
+        var stopped: ClusterAdapter?
         try await TestCluster.with(count: 1, prefix: "stop") { cluster in
             stopped = cluster.adapters[0]
         }

@@ -8,8 +8,8 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct NamespaceTests {
     /// Two namespaces on each of two nodes: `/a` and `/b`, each with a host of its own.
     struct Pair {
-        var a: [MeshAdapter] = []
-        var b: [MeshAdapter] = []
+        var a: [ClusterAdapter] = []
+        var b: [ClusterAdapter] = []
         var hostsA: [TestHost] = []
         var hostsB: [TestHost] = []
     }

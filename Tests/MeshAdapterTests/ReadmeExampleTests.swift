@@ -5,7 +5,7 @@ import Testing
 /// The README's "Using it in a server" code, kept compiling: a change of the public API that
 /// breaks it breaks the test build. The body below is the README's, line for line.
 @Suite struct ReadmeExampleTests {
-    func usingItInAServer(secretFileContents: [UInt8], mySocketServer: any SocketHost) async throws -> MeshAdapter {
+    func usingItInAServer(secretFileContents: [UInt8], mySocketServer: any SocketHost) async throws -> ClusterAdapter {
         let node = try MeshNode(
             configuration: MeshConfiguration(
                 nodeName: "web-1",  // unique, stable across restarts

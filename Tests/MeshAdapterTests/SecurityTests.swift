@@ -12,7 +12,7 @@ import Testing
     /// Two nodes in this process, the second seeded with the first; returns their logs.
     func pair(
         _ first: MeshConfiguration, _ second: (MeshAddress) -> MeshConfiguration,
-        _ body: (MeshAdapter, MeshAdapter) async throws -> Void
+        _ body: (ClusterAdapter, ClusterAdapter) async throws -> Void
     ) async throws -> (InMemoryLogHandler, InMemoryLogHandler) {
         let logs = (InMemoryLogHandler(), InMemoryLogHandler())
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -32,7 +32,7 @@ import Testing
         return logs
     }
 
-    func linked(_ a: MeshAdapter, _ b: MeshAdapter) async throws -> Bool {
+    func linked(_ a: ClusterAdapter, _ b: ClusterAdapter) async throws -> Bool {
         try await eventually {
             let (countA, countB) = (try await a.serverCount(), try await b.serverCount())
             return countA == 2 && countB == 2
@@ -46,7 +46,7 @@ import Testing
     }
 
     /// Waits long enough for several dial attempts, then checks no link formed.
-    func staysApart(_ a: MeshAdapter, _ b: MeshAdapter) async throws -> Bool {
+    func staysApart(_ a: ClusterAdapter, _ b: ClusterAdapter) async throws -> Bool {
         try await Task.sleep(for: .milliseconds(600))
         let (countA, countB) = (try await a.serverCount(), try await b.serverCount())
         return countA == 1 && countB == 1

@@ -7,7 +7,7 @@ import RealtimeAdapter
 /// N mesh nodes in this process on loopback, ports chosen by the OS, each with its own host.
 struct TestCluster {
     var nodes: [MeshNode] = []
-    var adapters: [MeshAdapter] = []
+    var adapters: [ClusterAdapter] = []
     var hosts: [TestHost] = []
 
     static let fastSettings = MeshSettings(

@@ -193,21 +193,16 @@ final class NodeCore {
     /// always) comes back to be delivered at once; anything else is handled as a message.
     /// Throws for a malformed frame.
     func received(frame: ByteBuffer, from peer: NodeID) throws(MeshWireError) {
-        var outcome: Result<ReceivedFrame, MeshWireError> = .failure(MeshWireError(.truncated, "not read"))
-        run { instance, actions, now in
-            do throws(MeshWireError) {
-                outcome = .success(try instance.receive(frame: frame, from: peer, now: now, actions: &actions))
-            } catch {
-                outcome = .failure(error)
-            }
-        }
-        switch outcome {
-        case .success(.broadcast(let delivery, let sockets, let namespace)):
+        let incoming = try IncomingFrame(frame: frame)
+        var received: ReceivedFrame?
+        run { instance, actions, now in received = instance.receive(incoming, from: peer, now: now, actions: &actions) }
+        switch received {
+        case .broadcast(let delivery, let sockets, let namespace):
             if !sockets.isEmpty { host(of: namespace)?.deliver(delivery, to: sockets) }
-        case .success(.message(let message)):
+        case .message(let message):
             messageHandled(message)
-        case .failure(let error):
-            throw error
+        case nil:
+            break
         }
     }
 

@@ -159,43 +159,31 @@ public enum MeshWire {
     /// Nil for anything else or anything malformed, which the general decoder then reads (and
     /// refuses with the precise error).
     public static func readOrderedBroadcast(_ frame: ByteBuffer) -> OrderedBroadcast? {
+        // Only plain values leave the closure: offsets, not strings or lists, so that nothing
+        // needs releasing on the way out. A packet with attachments takes the general path.
         typealias Parsed = (
-            sequence: UInt64, namespace: String, target: OrderedBroadcast.Target, number: UInt64, compress: Bool,
-            header: Range<Int>, attachments: [Range<Int>]
+            sequence: UInt64, namespace: Range<Int>, target: OrderedBroadcast.Target, number: UInt64, compress: Bool,
+            header: Range<Int>
         )
         let parsed: Parsed? = frame.withUnsafeReadableBytes { bytes in
             var reader = RawReader(bytes: bytes)
             guard reader.take(UInt8.self) == MessageType.ordered.rawValue, reader.take(UInt8.self) == version,
                 let sequence = reader.take(UInt64.self), reader.take(UInt32.self) == 0,
                 reader.take(UInt8.self) == PayloadKind.broadcast.rawValue,
-                let namespace = reader.takeName(),
+                let namespace = reader.takeNameRange(),
                 let target = reader.takeTarget(),
                 let number = reader.take(UInt64.self),
                 let flags = reader.take(UInt8.self), flags & ~1 == 0,
                 let header = reader.takeBytes(),
-                let count = reader.take(UInt32.self).map(Int.init), count <= reader.remaining / 4
+                reader.take(UInt32.self) == 0, reader.remaining == 0
             else { return nil }
-            // Nearly every packet has no attachments: no list is made for it.
-            var attachments: [Range<Int>] = []
-            if count > 0 {
-                attachments.reserveCapacity(count)
-                for _ in 0..<count {
-                    guard let attachment = reader.takeBytes() else { return nil }
-                    attachments.append(attachment)
-                }
-            }
-            guard reader.remaining == 0 else { return nil }
-            return (sequence, namespace, target, number, flags & 1 != 0, header, attachments)
+            return (sequence, namespace, target, number, flags & 1 != 0, header)
         }
-        guard let parsed, let header = frame.slice(parsed.header) else { return nil }
-        var attachments: [ByteBuffer] = []
-        for range in parsed.attachments {
-            guard let attachment = frame.slice(range) else { return nil }
-            attachments.append(attachment)
-        }
+        guard let parsed, let header = frame.slice(parsed.header), let namespace = frame.name(parsed.namespace)
+        else { return nil }
         return OrderedBroadcast(
-            sequence: parsed.sequence, namespace: parsed.namespace, target: parsed.target, number: parsed.number,
-            compress: parsed.compress, packet: BroadcastPacket(header, attachments: attachments))
+            sequence: parsed.sequence, namespace: namespace, target: parsed.target, number: parsed.number,
+            compress: parsed.compress, packet: BroadcastPacket(header))
     }
 
     static func decodeInGeneral(frame: inout ByteBuffer) throws(MeshWireError) -> MeshMessage {
@@ -323,6 +311,13 @@ private struct RawReader {
         return offset..<(offset + length)
     }
 
+    /// Where a name's bytes lie: a 16-bit length and that many bytes.
+    mutating func takeNameRange() -> Range<Int>? {
+        guard let length = take(UInt16.self).map(Int.init), remaining >= length else { return nil }
+        defer { offset += length }
+        return offset..<(offset + length)
+    }
+
     mutating func takeName() -> String? {
         guard let length = take(UInt16.self).map(Int.init), remaining >= length else { return nil }
         let name = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)])
@@ -348,5 +343,17 @@ extension ByteBuffer {
     /// The bytes at `range` of the readable bytes, as a slice (no copy).
     fileprivate func slice(_ range: Range<Int>) -> ByteBuffer? {
         getSlice(at: readerIndex + range.lowerBound, length: range.count)
+    }
+
+    /// The name at `range` of the readable bytes; the main namespace, nearly every broadcast's,
+    /// without decoding.
+    fileprivate func name(_ range: Range<Int>) -> String? {
+        if range.count == 1, getInteger(at: readerIndex + range.lowerBound, as: UInt8.self) == UInt8(ascii: "/") {
+            return "/"
+        }
+        return withUnsafeReadableBytes { bytes in
+            guard range.upperBound <= bytes.count else { return nil }
+            return MeshWire.name(UnsafeRawBufferPointer(rebasing: bytes[range]))
+        }
     }
 }

@@ -8,7 +8,7 @@ public import RealtimeAdapter
 /// Local room changes apply on this node and are published at once; broadcasts go to the nodes
 /// with members in their rooms; cluster-wide queries and room operations are requests that
 /// collect every live peer's answer, or fail with `AdapterError.timeout` naming the silent ones.
-public final class MeshAdapter: Adapter {
+public final class ClusterAdapter: Adapter {
     public let node: MeshNode
     public let namespace: String
     let namespaceID: NamespaceID
