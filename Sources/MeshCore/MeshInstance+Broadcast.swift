@@ -14,9 +14,9 @@ extension MeshInstance {
         actions: inout [MeshAction]
     ) -> Bool {
         let name = directory.namespaceName(namespace)
-        if !options.flags.local,
-            MeshWire.orderedBroadcastSize(namespace: name, options: options, packet: packet) > settings.maximumFrameSize
-        {
+        let size =
+            options.flags.local ? 0 : MeshWire.orderedBroadcastSize(namespace: name, options: options, packet: packet)
+        guard size <= settings.maximumFrameSize else {
             counters.broadcastsRefused += 1
             return false
         }
@@ -42,17 +42,14 @@ extension MeshInstance {
                         sendOrdered(to: peer, actions: &actions) { sequence, vector, buffer in
                             MeshWire.encodeOrderedBroadcast(
                                 sequence: sequence, vector: vector, namespace: name, number: number, options: options,
-                                packet: packet, into: &buffer)
+                                packet: packet, size: size, into: &buffer)
                         }
                     }
                 }
                 counters.broadcastsSent += 1
             }
         }
-        let delivery = Delivery(
-            packet: packet, volatile: options.flags.volatile, compress: options.flags.compress,
-            id: BroadcastID(origin: id.name, incarnation: id.incarnation, sequence: number))
-        deliverLocally(options, delivery, in: namespace, actions: &actions)
+        deliverLocally(options, packet, number: number, in: namespace, actions: &actions)
         return true
     }
 

@@ -218,8 +218,11 @@ extension MeshInstance {
         }
     }
 
+    /// Delivers this node's own broadcast number `number` to its local sockets (the
+    /// `Delivery` is made only when there are some).
     mutating func deliverLocally(
-        _ options: BroadcastOptions, _ delivery: Delivery, in namespace: NamespaceID, actions: inout [MeshAction]
+        _ options: BroadcastOptions, _ packet: BroadcastPacket, number: UInt64, in namespace: NamespaceID,
+        actions: inout [MeshAction]
     ) {
         let targets =
             if options.rooms.count == 1, options.except.isEmpty, let room = options.rooms.first {
@@ -227,7 +230,11 @@ extension MeshInstance {
             } else {
                 directory.localMatching(options, of: namespace)
             }
-        if !targets.isEmpty { actions.append(.deliver(delivery, to: targets, namespace: namespace)) }
+        guard !targets.isEmpty else { return }
+        let delivery = Delivery(
+            packet: packet, volatile: options.flags.volatile, compress: options.flags.compress,
+            id: BroadcastID(origin: id.name, incarnation: id.incarnation, sequence: number))
+        actions.append(.deliver(delivery, to: targets, namespace: namespace))
     }
 
     /// This node's sockets in `room` of `namespace`. The room delivered to last is remembered

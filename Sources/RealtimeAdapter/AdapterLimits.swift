@@ -13,9 +13,11 @@ public enum AdapterLimits {
         try checkLength(id.rawValue, "socket id")
     }
 
-    /// Throws `.invalidArgument` for a room name longer than `maximumNameBytes`.
-    public static func check(_ rooms: some Sequence<Room>) throws(AdapterError) {
-        for room in rooms { try checkLength(room.name, "room name") }
+    /// Throws `.invalidArgument` for a room name longer than `maximumNameBytes`. (A set, not any
+    /// sequence: it runs on every broadcast, and a generic call across modules would not be
+    /// specialized.)
+    public static func check(_ rooms: Set<Room>) throws(AdapterError) {
+        for room in rooms where room.name.utf8.count > maximumNameBytes { try checkLength(room.name, "room name") }
     }
 
     /// Throws `.invalidArgument` unless every name in `options` can be carried.

@@ -8,19 +8,36 @@ public import NIOCore
 public struct BroadcastPacket: Hashable, Sendable {
     /// The first frame (the whole packet when it has no attachments).
     public var header: ByteBuffer
-    /// The frames that follow the header, in order.
-    public var attachments: [ByteBuffer]
+    /// Nil for a packet of one frame (nearly every packet): copying such a packet, as the
+    /// broadcast path does for every recipient's node, then costs one reference count.
+    private var moreFrames: [ByteBuffer]?
 
-    public init(_ header: ByteBuffer, attachments: [ByteBuffer] = []) {
+    /// The frames that follow the header, in order.
+    public var attachments: [ByteBuffer] {
+        get { moreFrames ?? [] }
+        set { moreFrames = newValue.isEmpty ? nil : newValue }
+    }
+
+    /// Whether the packet is more than its header.
+    public var hasAttachments: Bool { moreFrames != nil }
+
+    public init(_ header: ByteBuffer) {
         self.header = header
-        self.attachments = attachments
+        self.moreFrames = nil
+    }
+
+    public init(_ header: ByteBuffer, attachments: [ByteBuffer]) {
+        self.header = header
+        self.moreFrames = attachments.isEmpty ? nil : attachments
     }
 
     /// Every frame, header first.
     public var frames: [ByteBuffer] { [header] + attachments }
 
     /// The bytes of every frame together.
-    public var byteCount: Int { attachments.reduce(header.readableBytes) { $0 + $1.readableBytes } }
+    public var byteCount: Int {
+        moreFrames?.reduce(header.readableBytes) { $0 + $1.readableBytes } ?? header.readableBytes
+    }
 }
 
 /// The identity of one broadcast, the same on every node that delivers it: the node it came

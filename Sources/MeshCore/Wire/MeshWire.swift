@@ -30,9 +30,11 @@ public enum MeshWire {
     /// An ordered broadcast frame straight from the application's options and packet, with no
     /// `BroadcastFrame` in between unless the frame carries vector changes (rare: only after
     /// the directory changed), which the general encoder writes.
+    /// `size`, when the caller has it, is `orderedBroadcastSize` of the same broadcast: a
+    /// broadcast to several peers measures itself once.
     static func encodeOrderedBroadcast(
         sequence: UInt64, vector: [VectorEntry], namespace: String, number: UInt64, options: BroadcastOptions,
-        packet: BroadcastPacket, into buffer: inout ByteBuffer
+        packet: BroadcastPacket, size: Int? = nil, into buffer: inout ByteBuffer
     ) {
         guard vector.isEmpty else {
             let frame = OrderedFrame(
@@ -44,7 +46,7 @@ public enum MeshWire {
         }
         encodeOrderedBroadcast(
             sequence: sequence, namespace: namespace, rooms: options.rooms, except: options.except, number: number,
-            compress: options.flags.compress, packet: packet, into: &buffer)
+            compress: options.flags.compress, packet: packet, length: size.map { $0 - 4 }, into: &buffer)
     }
 
     /// The bytes of an ordered broadcast frame, length prefix included, for a broadcast of
@@ -62,7 +64,9 @@ public enum MeshWire {
         for room in rooms { roomBytes += 2 + room.name.utf8.count }
         for room in except { roomBytes += 2 + room.name.utf8.count }
         var packetBytes = 4 + packet.header.readableBytes + 4
-        for attachment in packet.attachments { packetBytes += 4 + attachment.readableBytes }
+        if packet.hasAttachments {
+            for attachment in packet.attachments { packetBytes += 4 + attachment.readableBytes }
+        }
         // type, version, sequence, vector count, payload kind, namespace, two room counts,
         // number, flags, then the packet.
         return 2 + 8 + 4 + 1 + 2 + namespace.utf8.count + 4 + 4 + roomBytes + 8 + 1 + packetBytes
@@ -70,9 +74,9 @@ public enum MeshWire {
 
     private static func encodeOrderedBroadcast(
         sequence: UInt64, namespace: String, rooms: some Collection<Room>, except: some Collection<Room>,
-        number: UInt64, compress: Bool, packet: BroadcastPacket, into buffer: inout ByteBuffer
+        number: UInt64, compress: Bool, packet: BroadcastPacket, length: Int? = nil, into buffer: inout ByteBuffer
     ) {
-        let length = broadcastLength(namespace: namespace, rooms: rooms, except: except, packet: packet)
+        let length = length ?? broadcastLength(namespace: namespace, rooms: rooms, except: except, packet: packet)
         buffer.reserveCapacity(minimumWritableBytes: 4 + length)
         buffer.withUnsafeMutableWritableBytes { out in
             var writer = RawWriter(base: out.baseAddress!)
@@ -89,10 +93,15 @@ public enum MeshWire {
             writer.put(UInt8(compress ? 1 : 0))
             writer.put(UInt32(packet.header.readableBytes))
             packet.header.withUnsafeReadableBytes { writer.put(bytes: $0) }
-            writer.put(UInt32(packet.attachments.count))
-            for attachment in packet.attachments {
-                writer.put(UInt32(attachment.readableBytes))
-                attachment.withUnsafeReadableBytes { writer.put(bytes: $0) }
+            if packet.hasAttachments {
+                let attachments = packet.attachments
+                writer.put(UInt32(attachments.count))
+                for attachment in attachments {
+                    writer.put(UInt32(attachment.readableBytes))
+                    attachment.withUnsafeReadableBytes { writer.put(bytes: $0) }
+                }
+            } else {
+                writer.put(UInt32(0))
             }
         }
         buffer.moveWriterIndex(forwardBy: 4 + length)
