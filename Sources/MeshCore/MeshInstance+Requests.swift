@@ -24,11 +24,42 @@ extension MeshInstance {
         return id
     }
 
-    /// Answers a request the shell was asked to serve.
+    /// Answers a request the shell was asked to serve. An answer larger than peers accept
+    /// (many sockets with large details, say) is cut to what fits below half the frame limit,
+    /// and counted: refused by the peer, it would be replayed and refused on every reconnect,
+    /// and every ordered frame behind it would wait.
     public mutating func respond(
         to peer: NodeID, id requestID: RequestID, with body: ResponseBody, actions: inout [MeshAction]
     ) {
-        sendOrdered(.response(requestID, body), to: peer, actions: &actions)
+        let (fitting, cut) = Self.fit(body, within: max(1, settings.maximumFrameSize / 2))
+        if cut { counters.responsesCut += 1 }
+        sendOrdered(.response(requestID, fitting), to: peer, actions: &actions)
+    }
+
+    /// `body` with as many of its records as fit in `budget` bytes; true when some were left out.
+    static func fit(_ body: ResponseBody, within budget: Int) -> (ResponseBody, cut: Bool) {
+        switch body {
+        case .sockets(let records):
+            let kept = prefix(records, within: budget, size: WireSize.socketRecord)
+            return (.sockets(kept), kept.count < records.count)
+        case .acks(let expected, let records):
+            let kept = prefix(records, within: budget, size: WireSize.ackRecord)
+            return (.acks(expected: expected, kept), kept.count < records.count)
+        case .emitReply(let reply):
+            guard let reply, reply.readableBytes > budget else { return (body, false) }
+            return (.emitReply(nil), true)
+        case .applied:
+            return (body, false)
+        }
+    }
+
+    private static func prefix<T>(_ records: [T], within budget: Int, size: (T) -> Int) -> [T] {
+        var total = 0
+        for (index, record) in records.enumerated() {
+            total += size(record)
+            if total > budget { return Array(records[..<index]) }
+        }
+        return records
     }
 
     /// The local sockets of `namespace` that `options` matches.

@@ -211,4 +211,6 @@ public struct MeshCounters: Sendable, Equatable {
     public var broadcastsReceived = 0
     /// Broadcasts refused to the application: their frame would be larger than peers accept.
     public var broadcastsRefused = 0
+    /// Answers to other nodes' requests cut to fit a frame (their last records left out).
+    public var responsesCut = 0
 }

@@ -84,6 +84,27 @@ import Testing
         }
     }
 
+    /// An answer too large for a frame (3,000 sockets' records against a 64 KiB limit) is cut to
+    /// what fits and counted; refused by the peer, it would be replayed and refused forever and
+    /// hold up every ordered frame behind it.
+    @Test func anAnswerLargerThanAFrameIsCutAndNothingWaitsBehindIt() async throws {
+        try await TestCluster.with(
+            count: 2, prefix: "answer", configure: { $0.limits.maximumFrameSize = 64 << 10 }
+        ) { cluster in
+            let formed = try await cluster.formed()
+            #expect(formed)
+            for index in 0..<3_000 { try await cluster.adapters[1].addAll(SocketID("s\(index)"), rooms: ["r"]) }
+            try await cluster.nodes[0].waitUntilVisible(room: "r")
+            let found = try await cluster.adapters[0].fetchSockets(BroadcastOptions(rooms: ["r"]))
+            #expect(found.count > 0 && found.count < 3_000, "\(found.count) of 3,000: what fits in the frame")
+            #expect(try await cluster.nodes[1].counters().responsesCut == 1)
+            try await cluster.adapters[0].broadcast(
+                ByteBuffer(string: "after"), options: BroadcastOptions(rooms: ["r"]))
+            #expect(await eventually { cluster.hosts[1].delivered.count == 3_000 }, "the next frame is not held up")
+            #expect(try await cluster.nodes[0].counters().framesLost == 0)
+        }
+    }
+
     @Test func callsAfterShutdownGetTheShutdownCode() async throws {
         var stopped: ClusterAdapter?
         try await TestCluster.with(count: 1, prefix: "stop") { cluster in

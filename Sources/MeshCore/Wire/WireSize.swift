@@ -1,3 +1,4 @@
+import NIOCore
 import RealtimeAdapter
 
 /// The encoded size of directory entries, as `ByteBuffer+Wire` writes them: what catch-up
@@ -18,5 +19,13 @@ enum WireSize {
 
     static func snapshotEntry(_ entry: SnapshotEntry) -> Int {
         name(entry.namespace) + name(entry.socket.rawValue) + rooms(entry.rooms)
+    }
+
+    static func socketRecord(_ record: SocketRecord) -> Int {
+        name(record.socket.rawValue) + rooms(record.rooms) + 1 + (record.details.map { 4 + $0.readableBytes } ?? 0)
+    }
+
+    static func ackRecord(_ record: AckRecord) -> Int {
+        name(record.socket.rawValue) + 4 + record.response.readableBytes
     }
 }
