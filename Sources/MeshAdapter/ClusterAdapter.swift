@@ -13,12 +13,15 @@ public final class ClusterAdapter: Adapter {
     public let namespace: String
     let namespaceID: NamespaceID
     private let host: any SocketHost
+    /// `limits.maximumFrameSize`, read once.
+    private let frameLimit: Int
 
     init(node: MeshNode, namespace: String, id: NamespaceID, host: any SocketHost) {
         self.node = node
         self.namespace = namespace
         self.namespaceID = id
         self.host = host
+        self.frameLimit = node.configuration.limits.maximumFrameSize
     }
 
     public func addAll(_ id: SocketID, rooms: Set<Room>) async throws {
@@ -63,13 +66,19 @@ public final class ClusterAdapter: Adapter {
     ///   a broadcast whose frame peers would refuse (`MeshConfiguration.Limits`), `.shutdown`
     ///   once the node stopped. A refused broadcast reaches nobody, here or elsewhere.
     public func broadcastNow(_ packet: BroadcastPacket, options: BroadcastOptions) throws(AdapterError) {
-        try AdapterLimits.check(options)
+        // One pass over the names checks them and measures them. The exact frame size is only
+        // worked out when this bound (above it by a few bytes) comes near the limit: this runs
+        // on every broadcast, on the caller's thread.
+        let nameBytes = try Self.measure(options.rooms) + Self.measure(options.except)
         if !options.flags.local {
-            let size = MeshWire.orderedBroadcastSize(namespace: namespace, options: options, packet: packet)
-            let limit = node.configuration.limits.maximumFrameSize
-            guard size <= limit else {
-                node.countRefusedBroadcast()
-                throw AdapterError(code: .packetTooLarge, message: "a broadcast of \(size) bytes (at most \(limit))")
+            let bound = 64 + namespace.utf8.count + nameBytes + packet.byteCount + 4 * packet.attachments.count
+            if bound > frameLimit {
+                let size = MeshWire.orderedBroadcastSize(namespace: namespace, options: options, packet: packet)
+                guard size <= frameLimit else {
+                    node.countRefusedBroadcast()
+                    throw AdapterError(
+                        code: .packetTooLarge, message: "a broadcast of \(size) bytes (at most \(frameLimit))")
+                }
             }
         }
         try node.submit(.broadcast(packet, options, namespaceID))
@@ -179,6 +188,18 @@ public final class ClusterAdapter: Adapter {
 
     // MARK: Internals
 
+    /// The bytes `rooms` take on the wire; `.invalidArgument` for a name longer than any adapter
+    /// carries.
+    private static func measure(_ rooms: Set<Room>) throws(AdapterError) -> Int {
+        var bytes = 0
+        for room in rooms {
+            let length = room.name.utf8.count
+            if length > AdapterLimits.maximumNameBytes { try AdapterLimits.check([room]) }
+            bytes += 2 + length
+        }
+        return bytes
+    }
+
     /// Throws `.packetTooLarge` when a request of `bytes` (packet or rooms) to `options` would
     /// make a frame larger than peers accept: refused, it would be replayed and refused forever.
     private func checkFits(_ bytes: Int, _ options: BroadcastOptions) throws(AdapterError) {
@@ -186,9 +207,8 @@ public final class ClusterAdapter: Adapter {
         var size = 64 + namespace.utf8.count + bytes
         for room in options.rooms { size += 2 + room.name.utf8.count }
         for room in options.except { size += 2 + room.name.utf8.count }
-        let limit = node.configuration.limits.maximumFrameSize
-        guard size <= limit else {
-            throw AdapterError(code: .packetTooLarge, message: "a request of \(size) bytes (at most \(limit))")
+        guard size <= frameLimit else {
+            throw AdapterError(code: .packetTooLarge, message: "a request of \(size) bytes (at most \(frameLimit))")
         }
     }
 

@@ -1,12 +1,13 @@
 public import NIOCore
 public import RealtimeAdapter
 
-/// What `MeshInstance.receive(frame:from:now:actions:)` did with one frame.
+/// What `MeshInstance.receive(_:from:now:actions:)` did with one frame.
 public enum ReceivedFrame: Sendable {
     /// The next broadcast in order from a live peer, with nothing waiting at the causal gate
-    /// (nearly every frame): the caller hands `delivery` to the namespace's host for these
-    /// local sockets (none when this node has no member). No action says so.
-    case broadcast(Delivery, to: [SocketID], namespace: NamespaceID)
+    /// (nearly every frame): the caller hands the broadcast (`OrderedBroadcast.delivery(from:)`)
+    /// to the namespace's host for these local sockets (none when this node has no member). No
+    /// action says so. (Small on purpose: the delivery is made once, where it is handed over.)
+    case broadcast(to: [SocketID], namespace: NamespaceID)
     /// Any other frame, decoded and handled as `receive(_:from:now:actions:)` handles it; the
     /// message is returned for the shell's own bookkeeping (metrics).
     case message(MeshMessage)
@@ -44,10 +45,7 @@ extension MeshInstance {
         switch incoming {
         case .broadcast(let broadcast):
             if let (namespace, sockets) = receiveBroadcastInOrder(broadcast, from: peer, now: now, actions: &actions) {
-                let delivery = Delivery(
-                    packet: broadcast.packet, compress: broadcast.compress,
-                    id: BroadcastID(origin: peer.name, incarnation: peer.incarnation, sequence: broadcast.number))
-                return .broadcast(delivery, to: sockets, namespace: namespace)
+                return .broadcast(to: sockets, namespace: namespace)
             }
             let message = broadcast.message
             receive(message, from: peer, now: now, actions: &actions)
@@ -58,10 +56,13 @@ extension MeshInstance {
         }
     }
 
-    /// `IncomingFrame(frame:)`, then `receive(_:from:now:actions:)`.
-    public mutating func receive(
-        frame: ByteBuffer, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
-    ) throws(MeshWireError) -> ReceivedFrame {
-        receive(try IncomingFrame(frame: frame), from: peer, now: now, actions: &actions)
+}
+
+extension OrderedBroadcast {
+    /// What the host is handed for this broadcast from `peer`.
+    public func delivery(from peer: NodeID) -> Delivery {
+        Delivery(
+            packet: packet, compress: compress,
+            id: BroadcastID(origin: peer.name, incarnation: peer.incarnation, sequence: number))
     }
 }

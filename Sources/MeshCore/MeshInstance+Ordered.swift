@@ -81,7 +81,7 @@ extension MeshInstance {
     /// through `receive` as an `.ordered` message.
     ///
     /// The same outcome as `receive`, without a message or a delivery action. Reached through
-    /// `receive(frame:from:now:actions:)`, which makes the choice for every caller.
+    /// `receive(_:from:now:actions:)` with an `IncomingFrame`, which makes the choice for every caller.
     mutating func receiveBroadcastInOrder(
         _ broadcast: OrderedBroadcast, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) -> (namespace: NamespaceID, sockets: [SocketID])? {

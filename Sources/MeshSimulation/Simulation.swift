@@ -104,10 +104,13 @@ public final class Simulation {
         // general path, and a broadcast it takes in order is delivered the way the shell does.
         apply(to: packet.to) { instance, actions in
             do throws(MeshWireError) {
-                let received = try instance.receive(frame: frame, from: sender.id, now: self.instant, actions: &actions)
-                if case .broadcast(let delivery, let sockets, let namespace) = received {
+                let incoming = try IncomingFrame(frame: frame)
+                let received = instance.receive(incoming, from: sender.id, now: self.instant, actions: &actions)
+                if case .broadcast(let sockets, let namespace) = received, case .broadcast(let broadcast) = incoming {
                     shortcutDeliveries += 1
-                    if !sockets.isEmpty { actions.append(.deliver(delivery, to: sockets, namespace: namespace)) }
+                    if !sockets.isEmpty {
+                        actions.append(.deliver(broadcast.delivery(from: sender.id), to: sockets, namespace: namespace))
+                    }
                 }
             } catch {
                 violation("codec rejected a frame the codec wrote: \(error)")

@@ -282,10 +282,16 @@ import Testing
         var delivered: [String] = []
         var shortcuts: [BroadcastID] = []
         func receive(_ index: Int) throws {
-            switch try receiver.receive(frame: frames[index], from: a, now: at(1), actions: &received) {
-            case .broadcast(let delivery, let sockets, let namespace):
+            let incoming = try IncomingFrame(frame: frames[index])
+            switch receiver.receive(incoming, from: a, now: at(1), actions: &received) {
+            case .broadcast(let sockets, let namespace):
                 #expect(sockets == ["sb"])
                 #expect(namespace == .main)
+                guard case .broadcast(let broadcast) = incoming else {
+                    Issue.record("the shortcut took a frame that is not a broadcast")
+                    return
+                }
+                let delivery = broadcast.delivery(from: a)
                 shortcuts.append(delivery.id)
                 delivered.append(String(buffer: delivery.packet.header))
             case .message:

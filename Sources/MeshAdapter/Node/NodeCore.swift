@@ -197,8 +197,10 @@ final class NodeCore {
         var received: ReceivedFrame?
         run { instance, actions, now in received = instance.receive(incoming, from: peer, now: now, actions: &actions) }
         switch received {
-        case .broadcast(let delivery, let sockets, let namespace):
-            if !sockets.isEmpty { host(of: namespace)?.deliver(delivery, to: sockets) }
+        case .broadcast(let sockets, let namespace):
+            if !sockets.isEmpty, case .broadcast(let broadcast) = incoming, let host = host(of: namespace) {
+                host.deliver(broadcast.delivery(from: peer), to: sockets)
+            }
         case .message(let message):
             messageHandled(message)
         case nil:
