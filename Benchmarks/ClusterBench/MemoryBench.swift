@@ -8,17 +8,17 @@ enum MemoryBench {
     static func bytesPerMembership(_ memberships: Int) -> Double {
         let origin = NodeID(name: "origin", incarnation: 1)
         let before = residentBytes()
-        var directory = Directory(selfID: NodeID(name: "observer", incarnation: 1), logCapacity: 64)
+        var directory = MeshDirectory(selfID: NodeID(name: "observer", incarnation: 1), logCapacity: 64)
         let sockets = memberships / 4
         var version: UInt64 = 0
-        var batch: [Delta] = []
+        var batch: [DirectoryDelta] = []
         batch.reserveCapacity(10_000)
         for index in 0..<sockets {
             let digits = String(index)
             let socket = SocketID("s" + String(repeating: "0", count: 19 - digits.count) + digits)
             version += 1
             batch.append(
-                Delta(
+                DirectoryDelta(
                     version: version,
                     change: .join(socket, [socket.room] + (0..<3).map { Room("room-\((index + $0 * 337) % 1_000)") })))
             if batch.count == 10_000 {

@@ -87,7 +87,7 @@ extension MeshInstance {
     }
 
     /// The remote nodes with members in `rooms` of `namespace`, sorted, live or not.
-    private static func holders(of rooms: Set<Room>, _ namespace: NamespaceID, in directory: borrowing Directory)
+    private static func holders(of rooms: Set<Room>, _ namespace: NamespaceID, in directory: borrowing MeshDirectory)
         -> [NodeID]
     {
         directory.nodes(withMembersIn: rooms, of: namespace).sorted()
@@ -160,7 +160,7 @@ struct PendingJoins: Sendable {
     }
 
     /// Forgets the nodes whose join the directory now reflects.
-    mutating func settle(against directory: Directory) {
+    mutating func settle(against directory: MeshDirectory) {
         guard !entries.isEmpty else { return }
         for (id, entry) in entries {
             let waiting = entry.waiting.filter { node, version in

@@ -50,7 +50,7 @@ extension MeshInstance {
     // MARK: Replicas
 
     mutating func receiveDeltas(
-        _ deltas: [Delta], of origin: NodeID, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
+        _ deltas: [DirectoryDelta], of origin: NodeID, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) {
         guard isAcceptable(origin) else { return }
         let (_, superseded) = directory.admit(origin)

@@ -12,7 +12,7 @@ public struct MeshInstance: Sendable {
     /// Where this node listens, gossiped so others can dial it.
     public var address: String?
 
-    public internal(set) var directory: Directory
+    public internal(set) var directory: MeshDirectory
     var peers = PeerTable()
     var requests = RequestTable()
     var pendingJoins = PendingJoins()
@@ -38,7 +38,7 @@ public struct MeshInstance: Sendable {
         self.id = id
         self.address = address
         self.settings = settings
-        self.directory = Directory(
+        self.directory = MeshDirectory(
             selfID: id, logCapacity: settings.deltaLogCapacity, pendingLimit: settings.pendingDeltaLimit,
             namespaceCapacity: settings.maximumNamespaces)
     }

@@ -8,7 +8,7 @@ public import RealtimeAdapter
 /// delivered once and in order, and wait at the receiver until its directory covers the
 /// sender's version vector (the causal gate).
 public enum MeshMessage: Hashable, Sendable {
-    case deltas(origin: NodeID, [Delta])
+    case deltas(origin: NodeID, [DirectoryDelta])
     case snapshot(origin: NodeID, version: UInt64, part: UInt32, last: Bool, [SnapshotEntry])
     /// A version vector; the receiver answers with what the sender lacks. `isReply` stops a
     /// digest sent in answer from being answered with another digest.

@@ -7,7 +7,7 @@ struct RemoteOrigin: Sendable {
     var sockets: [ScopedSocket: [RoomIndex.ID]] = [:]
     var log: DeltaLog
     /// Deltas that arrived ahead of a gap, applied once the gap fills.
-    var pending: [UInt64: Delta] = [:]
+    var pending: [UInt64: DirectoryDelta] = [:]
     /// A snapshot being received in parts.
     var staging: SnapshotStaging?
 

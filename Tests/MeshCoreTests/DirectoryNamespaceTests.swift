@@ -10,7 +10,7 @@ import Testing
     let other = NodeID(name: "other", incarnation: 7)
 
     @Test func aRoomOfOneNamespaceIsKeptAndRoutedApartFromTheSameRoomOfAnother() throws {
-        var source = Directory(selfID: other)
+        var source = MeshDirectory(selfID: other)
         let interned = source.namespaceID(interning: "/chat")
         let chat = try #require(interned)
         #expect(chat != .main)
@@ -22,7 +22,7 @@ import Testing
         #expect(deltas.map(\.version) == [1, 2, 3], "one numbering across namespaces")
         #expect(deltas.map(\.namespace) == ["/chat", "/", "/chat"])
 
-        var replica = Directory(selfID: me)
+        var replica = MeshDirectory(selfID: me)
         #expect(replica.apply(deltas, from: other) == .applied(version: 3))
         let replicaChat = try #require(replica.namespaceID(of: "/chat"))
         #expect(replica.memberships(of: other, in: replicaChat) == source.local(chat).roomsOf)
@@ -39,13 +39,13 @@ import Testing
     }
 
     @Test func aSnapshotCarriesEveryNamespace() throws {
-        var source = Directory(selfID: other, logCapacity: 1)
+        var source = MeshDirectory(selfID: other, logCapacity: 1)
         let interned = source.namespaceID(interning: "/admin")
         let admin = try #require(interned)
         _ = source.applyLocal(.join("s1", ["r"]), in: admin)
         _ = source.applyLocal(.join("s2", ["r"]))
         _ = source.applyLocal(.join("s3", ["q"]), in: admin)
-        var replica = Directory(selfID: me)
+        var replica = MeshDirectory(selfID: me)
         for item in source.catchUp(for: replica.vector, chunk: 1) {
             guard case .snapshot(let origin, let version, let part, let last, let entries) = item else {
                 Issue.record("expected a snapshot, the log holds one delta")
@@ -61,11 +61,11 @@ import Testing
     @Test(arguments: [false, true])
     func catchUpIsCutByBytesAndStillConverges(snapshot: Bool) throws {
         // Long room names: a few hundred sockets are megabytes of directory.
-        var source = Directory(selfID: other, logCapacity: snapshot ? 1 : 10_000)
+        var source = MeshDirectory(selfID: other, logCapacity: snapshot ? 1 : 10_000)
         let rooms = (0..<8).map { Room("room-\($0)-" + String(repeating: "x", count: 1_000)) }
         for index in 0..<300 { _ = source.applyLocal(.join(SocketID("s\(index)"), rooms)) }
         let budget = 64 << 10
-        var replica = Directory(selfID: me)
+        var replica = MeshDirectory(selfID: me)
         var messages = 0
         for item in source.catchUp(for: replica.vector, chunk: 10_000, maximumBytes: budget) {
             let message: MeshMessage

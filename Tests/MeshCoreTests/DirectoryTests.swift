@@ -7,9 +7,9 @@ import Testing
     let other = NodeID(name: "other", incarnation: 7)
 
     @Test func localChangesAreNumberedAndOnlyRealChangesCount() {
-        var directory = Directory(selfID: me)
+        var directory = MeshDirectory(selfID: me)
         let first = directory.applyLocal(.join("s1", ["r"]))
-        #expect(first == Delta(version: 1, change: .join("s1", [Room("s1"), "r"])))
+        #expect(first == DirectoryDelta(version: 1, change: .join("s1", [Room("s1"), "r"])))
         #expect(directory.applyLocal(.join("s1", ["r"])) == nil, "joining a room twice is no change")
         #expect(directory.applyLocal(.leave("s1", ["s1"])) == nil, "a socket stays in its own room")
         #expect(directory.applyLocal(.leave("s1", ["r"]))?.version == 2)
@@ -19,14 +19,14 @@ import Testing
     }
 
     @Test func deltasApplyInOrderWhateverOrderTheyArriveIn() {
-        var source = Directory(selfID: other)
+        var source = MeshDirectory(selfID: other)
         let deltas = [
             source.applyLocal(.join("a", ["r1", "r2"]))!,
             source.applyLocal(.join("b", ["r1"]))!,
             source.applyLocal(.leave("a", ["r1"]))!,
             source.applyLocal(.remove("b"))!,
         ]
-        var replica = Directory(selfID: me)
+        var replica = MeshDirectory(selfID: me)
         #expect(replica.apply([deltas[2]], from: other) == .gap(have: 0))
         #expect(replica.apply([deltas[3], deltas[1]], from: other) == .gap(have: 0))
         #expect(replica.apply([deltas[0]], from: other) == .applied(version: 4))
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func catchUpSendsDeltasWhileTheLogReachesBackElseASnapshot() {
-        var source = Directory(selfID: other, logCapacity: 4)
+        var source = MeshDirectory(selfID: other, logCapacity: 4)
         for index in 0..<10 { _ = source.applyLocal(.join(SocketID("s\(index)"), ["room"])) }
         var behind = VersionVector()
         behind[other] = 7
@@ -46,14 +46,14 @@ import Testing
                 .deltas(
                     origin: other,
                     Array(8...10).map { version in
-                        Delta(
+                        DirectoryDelta(
                             version: UInt64(version),
                             change: .join(SocketID("s\(version - 1)"), [Room("s\(version - 1)"), "room"]))
                     })
             ])
         let parts = source.catchUp(for: VersionVector(), chunk: 4)
         #expect(parts.count == 3, "10 sockets in parts of 4")
-        var replica = Directory(selfID: me)
+        var replica = MeshDirectory(selfID: me)
         for part in parts {
             guard case .snapshot(let origin, let version, let index, let last, let entries) = part else {
                 Issue.record("expected a snapshot part")
@@ -66,10 +66,10 @@ import Testing
     }
 
     @Test func aSnapshotMissingAPartIsNotApplied() {
-        var source = Directory(selfID: other, logCapacity: 1)
+        var source = MeshDirectory(selfID: other, logCapacity: 1)
         for index in 0..<6 { _ = source.applyLocal(.join(SocketID("s\(index)"), [])) }
         let parts = source.catchUp(for: VersionVector(), chunk: 2)
-        var replica = Directory(selfID: me)
+        var replica = MeshDirectory(selfID: me)
         for (position, part) in parts.enumerated() where position != 1 {
             guard case .snapshot(let origin, let version, let index, let last, let entries) = part else { continue }
             let applied = replica.applySnapshot(of: origin, version: version, part: index, last: last, entries: entries)
@@ -80,31 +80,32 @@ import Testing
     }
 
     @Test func aHigherIncarnationDropsTheOlderOneAndTheOlderIsNeverAdmittedAgain() {
-        var replica = Directory(selfID: me)
-        _ = replica.apply([Delta(version: 1, change: .join("old", ["r"]))], from: other)
+        var replica = MeshDirectory(selfID: me)
+        _ = replica.apply([DirectoryDelta(version: 1, change: .join("old", ["r"]))], from: other)
         let restarted = NodeID(name: other.name, incarnation: other.incarnation + 1)
-        _ = replica.apply([Delta(version: 1, change: .join("new", ["r"]))], from: restarted)
+        _ = replica.apply([DirectoryDelta(version: 1, change: .join("new", ["r"]))], from: restarted)
         #expect(!replica.knows(other))
         #expect(replica.memberships(of: restarted) == ["new": ["r"]])
-        #expect(replica.apply([Delta(version: 2, change: .join("late", []))], from: other) == .refused)
+        #expect(replica.apply([DirectoryDelta(version: 2, change: .join("late", []))], from: other) == .refused)
         #expect(replica.nodes(withMembersIn: ["r"]) == [restarted])
     }
 
     @Test func droppingAnOriginFreesItsRoomsAndRefusesItUntilRevived() {
-        var replica = Directory(selfID: me)
-        _ = replica.apply([Delta(version: 1, change: .join("s", ["r"]))], from: other)
+        var replica = MeshDirectory(selfID: me)
+        _ = replica.apply([DirectoryDelta(version: 1, change: .join("s", ["r"]))], from: other)
         #expect(replica.internedRoomCount == 1)
         replica.drop(other)
         #expect(replica.internedRoomCount == 0)
         #expect(replica.vector[other] == 0)
-        #expect(replica.apply([Delta(version: 1, change: .join("s", ["r"]))], from: other) == .refused)
+        #expect(replica.apply([DirectoryDelta(version: 1, change: .join("s", ["r"]))], from: other) == .refused)
         replica.revive(other)
-        #expect(replica.apply([Delta(version: 1, change: .join("s", ["r"]))], from: other) == .applied(version: 1))
+        #expect(
+            replica.apply([DirectoryDelta(version: 1, change: .join("s", ["r"]))], from: other) == .applied(version: 1))
     }
 
     @Test func deltasOfThisNodeItselfAreRefused() {
-        var directory = Directory(selfID: me)
-        #expect(directory.apply([Delta(version: 1, change: .join("forged", []))], from: me) == .refused)
+        var directory = MeshDirectory(selfID: me)
+        #expect(directory.apply([DirectoryDelta(version: 1, change: .join("forged", []))], from: me) == .refused)
         #expect(directory.local.socketCount == 0)
     }
 }

@@ -6,16 +6,16 @@ import Testing
 /// that saw different prefixes of several origins' histories, including restarted origins.
 @Suite struct MergeLawTests {
     /// Histories of three node names, two incarnations of one of them.
-    static func histories(seed: UInt64) -> [NodeID: [Delta]] {
+    static func histories(seed: UInt64) -> [NodeID: [DirectoryDelta]] {
         var random = SeededGenerator(seed: seed)
-        var result: [NodeID: [Delta]] = [:]
+        var result: [NodeID: [DirectoryDelta]] = [:]
         let origins = [
             NodeID(name: "a", incarnation: 1), NodeID(name: "b", incarnation: 1),
             NodeID(name: "b", incarnation: 2), NodeID(name: "c", incarnation: 3),
         ]
         for origin in origins {
-            var source = Directory(selfID: origin)
-            var deltas: [Delta] = []
+            var source = MeshDirectory(selfID: origin)
+            var deltas: [DirectoryDelta] = []
             for _ in 0..<Int.random(in: 1...25, using: &random) {
                 let socket = SocketID("\(origin.name)\(Int.random(in: 0...5, using: &random))")
                 let room = Room("r\(Int.random(in: 0...4, using: &random))")
@@ -33,8 +33,10 @@ import Testing
     }
 
     /// A replica that applied a random prefix of each history.
-    static func replica(_ name: String, histories: [NodeID: [Delta]], random: inout SeededGenerator) -> Directory {
-        var directory = Directory(selfID: NodeID(name: name, incarnation: 1))
+    static func replica(_ name: String, histories: [NodeID: [DirectoryDelta]], random: inout SeededGenerator)
+        -> MeshDirectory
+    {
+        var directory = MeshDirectory(selfID: NodeID(name: name, incarnation: 1))
         for origin in histories.keys.sorted() {
             let deltas = histories[origin]!
             let count = Int.random(in: 0...deltas.count, using: &random)
@@ -43,7 +45,7 @@ import Testing
         return directory
     }
 
-    func merged(_ first: Directory, _ second: Directory) -> Directory {
+    func merged(_ first: MeshDirectory, _ second: MeshDirectory) -> MeshDirectory {
         var result = first
         result.merge(second)
         return result

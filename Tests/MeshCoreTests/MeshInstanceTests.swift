@@ -21,7 +21,7 @@ import Testing
         var actions: [MeshAction] = []
         node.linkUp(b, now: at(0), actions: &actions)
         node.receive(
-            .deltas(origin: b, [Delta(version: 1, change: .join(socket, rooms))]), from: b, now: at(0),
+            .deltas(origin: b, [DirectoryDelta(version: 1, change: .join(socket, rooms))]), from: b, now: at(0),
             actions: &actions)
         return node
     }
@@ -67,7 +67,7 @@ import Testing
         node.linkUp(b, now: at(0), actions: &actions)
         node.linkUp(c, now: at(0), actions: &actions)
         node.receive(
-            .deltas(origin: b, [Delta(version: 1, change: .join("sb", ["sb", "room"]))]), from: b, now: at(1),
+            .deltas(origin: b, [DirectoryDelta(version: 1, change: .join("sb", ["sb", "room"]))]), from: b, now: at(1),
             actions: &actions)
         node.join("sa", rooms: ["room"], now: at(1), actions: &actions)
         actions.removeAll()
@@ -109,18 +109,18 @@ import Testing
         }
         #expect(targets(&node).isEmpty)
         node.receive(
-            .deltas(origin: b, [Delta(version: 1, change: .join("sb", ["room"]))]), from: b, now: at(1),
+            .deltas(origin: b, [DirectoryDelta(version: 1, change: .join("sb", ["room"]))]), from: b, now: at(1),
             actions: &actions)
         #expect(targets(&node) == [b])
         #expect(targets(&node) == [b])
         node.receive(
-            .deltas(origin: c, [Delta(version: 1, change: .join("sc", ["room"]))]), from: c, now: at(2),
+            .deltas(origin: c, [DirectoryDelta(version: 1, change: .join("sc", ["room"]))]), from: c, now: at(2),
             actions: &actions)
         #expect(targets(&node) == [b, c])
         node.receive(.leaving, from: b, now: at(3), actions: &actions)
         #expect(targets(&node) == [c], "b left")
         node.receive(
-            .deltas(origin: c, [Delta(version: 2, change: .leave("sc", ["room"]))]), from: c, now: at(4),
+            .deltas(origin: c, [DirectoryDelta(version: 2, change: .leave("sc", ["room"]))]), from: c, now: at(4),
             actions: &actions)
         #expect(targets(&node).isEmpty)
     }
@@ -336,10 +336,11 @@ import Testing
             .deltas(
                 origin: b,
                 [
-                    Delta(version: 1, change: .join("sb", ["sb"])), Delta(version: 2, change: .join("sb", ["new"])),
+                    DirectoryDelta(version: 1, change: .join("sb", ["sb"])),
+                    DirectoryDelta(version: 2, change: .join("sb", ["new"])),
                 ]), from: b, now: at(6), actions: &actions)
         node.receive(
-            .deltas(origin: b, [Delta(version: 3, change: .leave("sb", ["new"]))]), from: b, now: at(7),
+            .deltas(origin: b, [DirectoryDelta(version: 3, change: .leave("sb", ["new"]))]), from: b, now: at(7),
             actions: &actions)
         #expect(node.routes(for: ["new"]).isEmpty, "reflected, then left: no longer routed")
     }
@@ -363,7 +364,8 @@ import Testing
             "pulls what it lacks")
         actions.removeAll()
         node.receive(
-            .deltas(origin: c, [Delta(version: 1, change: .join("sc", ["sc"]))]), from: c, now: at(2), actions: &actions
+            .deltas(origin: c, [DirectoryDelta(version: 1, change: .join("sc", ["sc"]))]), from: c, now: at(2),
+            actions: &actions
         )
         #expect(actions.contains { if case .receiveEmit(_, let from, _) = $0 { from == b } else { false } })
     }

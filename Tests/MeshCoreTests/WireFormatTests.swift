@@ -45,9 +45,9 @@ import Testing
             .deltas(
                 origin: node,
                 [
-                    Delta(version: 1, change: .join("s1", ["s1", "room"])),
-                    Delta(version: 2, namespace: "/chat", change: .leave("s1", ["room"])),
-                    Delta(version: 3, change: .remove("s1")),
+                    DirectoryDelta(version: 1, change: .join("s1", ["s1", "room"])),
+                    DirectoryDelta(version: 2, namespace: "/chat", change: .leave("s1", ["room"])),
+                    DirectoryDelta(version: 3, change: .remove("s1")),
                 ]),
             .snapshot(
                 origin: node, version: 12, part: 2, last: true,

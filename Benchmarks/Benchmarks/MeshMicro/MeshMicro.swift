@@ -14,9 +14,9 @@ let broadcastFrame = MeshMessage.ordered(
         sequence: 42, vector: [], payload: .broadcast(BroadcastFrame(rooms: ["chat"], except: [], packet: packet))))
 
 /// 1,000 deltas of one origin: 250 sockets joining 3 of 100 rooms, then some leaving.
-let originDeltas: [Delta] = {
-    var directory = Directory(selfID: origin)
-    var deltas: [Delta] = []
+let originDeltas: [DirectoryDelta] = {
+    var directory = MeshDirectory(selfID: origin)
+    var deltas: [DirectoryDelta] = []
     for index in 0..<1_000 {
         let socket = SocketID("socket-\(index % 250)")
         let change: DirectoryChange =
@@ -27,12 +27,12 @@ let originDeltas: [Delta] = {
 }()
 
 /// A directory holding 1,000 single-node rooms spread over 5 origins.
-let routingDirectory: Directory = {
-    var directory = Directory(selfID: origin)
+let routingDirectory: MeshDirectory = {
+    var directory = MeshDirectory(selfID: origin)
     for node in 0..<5 {
         let id = NodeID(name: "n\(node)", incarnation: 1)
         let deltas = (0..<200).map { index in
-            Delta(
+            DirectoryDelta(
                 version: UInt64(index + 1),
                 change: .join(SocketID("s\(node)-\(index)"), [Room("room-\(node * 200 + index)")]))
         }
@@ -70,14 +70,14 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("DirectoryApply1000Deltas", configuration: .init(scalingFactor: .one)) { benchmark in
         for _ in benchmark.scaledIterations {
-            var directory = Directory(selfID: peers[0])
+            var directory = MeshDirectory(selfID: peers[0])
             blackHole(directory.apply(originDeltas, from: origin))
         }
     }
 
     Benchmark("DirectoryMerge5Origins", configuration: .init(scalingFactor: .one)) { benchmark in
         for _ in benchmark.scaledIterations {
-            var empty = Directory(selfID: peers[0])
+            var empty = MeshDirectory(selfID: peers[0])
             empty.merge(routingDirectory)
             blackHole(empty.internedRoomCount)
         }
@@ -100,7 +100,7 @@ let benchmarks: @Sendable () -> Void = {
         for peer in peers {
             instance.linkUp(peer, now: .zero, actions: &actions)
             instance.receive(
-                .deltas(origin: peer, [Delta(version: 1, change: .join(SocketID("\(peer.name)-s"), ["chat"]))]),
+                .deltas(origin: peer, [DirectoryDelta(version: 1, change: .join(SocketID("\(peer.name)-s"), ["chat"]))]),
                 from: peer, now: .zero, actions: &actions)
         }
         actions.removeAll(keepingCapacity: true)

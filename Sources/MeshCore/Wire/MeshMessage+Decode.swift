@@ -63,7 +63,7 @@ extension MeshMessage {
 }
 
 extension ByteBuffer {
-    mutating func readWireDelta() throws(MeshWireError) -> Delta {
+    mutating func readWireDelta() throws(MeshWireError) -> DirectoryDelta {
         let version = try readWire(UInt64.self)
         let namespace = try readWireString()
         let raw = try readWire(UInt8.self)
@@ -72,9 +72,11 @@ extension ByteBuffer {
         }
         let socket = try readWireSocket()
         switch kind {
-        case .join: return Delta(version: version, namespace: namespace, change: .join(socket, try readWireRooms()))
-        case .leave: return Delta(version: version, namespace: namespace, change: .leave(socket, try readWireRooms()))
-        case .remove: return Delta(version: version, namespace: namespace, change: .remove(socket))
+        case .join:
+            return DirectoryDelta(version: version, namespace: namespace, change: .join(socket, try readWireRooms()))
+        case .leave:
+            return DirectoryDelta(version: version, namespace: namespace, change: .leave(socket, try readWireRooms()))
+        case .remove: return DirectoryDelta(version: version, namespace: namespace, change: .remove(socket))
         }
     }
 

@@ -71,7 +71,7 @@ extension MeshMessage {
 }
 
 extension ByteBuffer {
-    mutating func writeWireDelta(_ delta: Delta) {
+    mutating func writeWireDelta(_ delta: DirectoryDelta) {
         writeInteger(delta.version)
         writeWireString(delta.namespace)
         switch delta.change {

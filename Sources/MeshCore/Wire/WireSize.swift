@@ -8,7 +8,7 @@ enum WireSize {
 
     static func rooms(_ rooms: [Room]) -> Int { rooms.reduce(4) { $0 + name($1.name) } }
 
-    static func delta(_ delta: Delta) -> Int {
+    static func delta(_ delta: DirectoryDelta) -> Int {
         let rooms: Int
         switch delta.change {
         case .join(let socket, let list), .leave(let socket, let list): rooms = name(socket.rawValue) + Self.rooms(list)

@@ -5,7 +5,7 @@ public import RealtimeAdapter
 /// The node's own sockets are authoritative here (`local`); every other origin is a replica
 /// that changes only through that origin's numbered deltas or snapshots. Only the origin writes
 /// its entries; a down or superseded origin is dropped by a rule every node applies itself.
-public struct Directory: Sendable {
+public struct MeshDirectory: Sendable {
     public let selfID: NodeID
     /// The namespaces seen so far, this node's and its peers'.
     var namespaces = NamespaceTable()
@@ -109,7 +109,7 @@ public struct Directory: Sendable {
 
     /// Records a change of this node's own sockets of `namespace` (interned first); returns
     /// the numbered delta to publish, or nil when nothing changed.
-    public mutating func applyLocal(_ change: DirectoryChange, in namespace: NamespaceID = .main) -> Delta? {
+    public mutating func applyLocal(_ change: DirectoryChange, in namespace: NamespaceID = .main) -> DirectoryDelta? {
         let slot = Int(namespace.rawValue)
         guard slot < locals.count else { return nil }
         let effective: DirectoryChange
@@ -127,7 +127,7 @@ public struct Directory: Sendable {
             effective = .remove(socket)
         }
         localVersion += 1
-        let delta = Delta(version: localVersion, namespace: namespaces.name(namespace), change: effective)
+        let delta = DirectoryDelta(version: localVersion, namespace: namespaces.name(namespace), change: effective)
         localLog.append(delta)
         setVersion(localVersion, of: selfID)
         return delta
@@ -187,7 +187,7 @@ public struct Directory: Sendable {
     }
 
     /// Applies deltas of `origin` in any order; ones ahead of a gap wait in a bounded buffer.
-    public mutating func apply(_ deltas: [Delta], from origin: NodeID) -> ApplyOutcome {
+    public mutating func apply(_ deltas: [DirectoryDelta], from origin: NodeID) -> ApplyOutcome {
         guard admit(origin).admitted else { return .refused }
         var state = remotes[origin] ?? RemoteOrigin(slot: slot(for: origin), logCapacity: logCapacity)
         let before = state.version
@@ -210,7 +210,7 @@ public struct Directory: Sendable {
         return outcome
     }
 
-    private mutating func applyInOrder(_ delta: Delta, to state: inout RemoteOrigin) {
+    private mutating func applyInOrder(_ delta: DirectoryDelta, to state: inout RemoteOrigin) {
         // A namespace past the table's capacity is not applied, but numbered all the same, so
         // the origin's later changes are not held back behind it.
         if let namespace = namespaceID(interning: delta.namespace) {
@@ -401,6 +401,6 @@ public struct Directory: Sendable {
 
 /// What one node sends another so it catches up on one origin.
 public enum CatchUp: Hashable, Sendable {
-    case deltas(origin: NodeID, [Delta])
+    case deltas(origin: NodeID, [DirectoryDelta])
     case snapshot(origin: NodeID, version: UInt64, part: UInt32, last: Bool, [SnapshotEntry])
 }

@@ -7,7 +7,7 @@ public struct OriginView: Hashable, Sendable {
     public var memberships: [String: [SocketID: Set<Room>]]
 }
 
-extension Directory {
+extension MeshDirectory {
     /// Every origin this node holds other than itself, with its version and memberships.
     public var remoteView: [NodeID: OriginView] {
         var view: [NodeID: OriginView] = [:]
@@ -25,7 +25,7 @@ extension Directory {
     ///
     /// Two states of one origin at the same version are equal (only the origin writes), so this
     /// is commutative, associative and idempotent; the simulation checks those laws.
-    public mutating func merge(_ other: Directory) {
+    public mutating func merge(_ other: MeshDirectory) {
         for origin in other.origins where origin != selfID {
             guard other.vector[origin] > vector[origin] else { continue }
             for part in other.snapshotParts(of: origin, chunk: Int.max) {

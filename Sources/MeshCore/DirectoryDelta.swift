@@ -13,7 +13,7 @@ public enum DirectoryChange: Hashable, Sendable {
 /// A numbered change: the `version`-th change its origin made, to its sockets of `namespace`.
 ///
 /// One numbering covers every namespace of an origin, so causal order holds across them.
-public struct Delta: Hashable, Sendable {
+public struct DirectoryDelta: Hashable, Sendable {
     public var version: UInt64
     public var namespace: String
     public var change: DirectoryChange
@@ -28,13 +28,13 @@ public struct Delta: Hashable, Sendable {
 /// A bounded log of an origin's most recent deltas, so a peer that is a little behind gets the
 /// deltas it misses rather than a whole snapshot.
 struct DeltaLog: Sendable {
-    private var ring: [Delta] = []
+    private var ring: [DirectoryDelta] = []
     private var head = 0
     let capacity: Int
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
 
-    mutating func append(_ delta: Delta) {
+    mutating func append(_ delta: DirectoryDelta) {
         if ring.count < capacity {
             ring.append(delta)
         } else {
@@ -46,7 +46,7 @@ struct DeltaLog: Sendable {
     var oldestVersion: UInt64? { ring.isEmpty ? nil : ring[ring.count < capacity ? 0 : head].version }
 
     /// The deltas numbered after `version`, or nil when the log no longer reaches back to them.
-    func deltas(after version: UInt64, upTo newest: UInt64) -> [Delta]? {
+    func deltas(after version: UInt64, upTo newest: UInt64) -> [DirectoryDelta]? {
         guard newest > version else { return [] }
         guard let oldest = oldestVersion, oldest <= version + 1 else { return nil }
         let start = Int(version + 1 - oldest)
