@@ -48,7 +48,6 @@ final class Submissions: Sendable {
         state.withLockedValue { $0.closed = true }
     }
 
-
     /// Moves everything queued into `batch` (which must be empty), keeping both buffers'
     /// capacity for the next round.
     func take(into batch: inout Deque<Item>) {
