@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The cluster benchmark in one command: installs redis-server and gnuplot from Debian's
+# The cluster benchmark in one command: installs redis-server, hiredis and gnuplot from Debian's
 # packages when missing, builds in release mode, runs the mesh and Redis side by side on
 # loopback, and writes bench-results/cluster.{json,csv,png}. Extra arguments go to the
 # benchmark (`--help` lists them).
@@ -8,6 +8,7 @@ cd "$(dirname "$0")"
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
+[ -f /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq

@@ -10,7 +10,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster-bench",
         abstract: "Measure MeshAdapter against the Redis adapter's pub/sub path on loopback.",
-        subcommands: [Coordinate.self, MeshWorkerCommand.self, RedisWorkerCommand.self],
+        subcommands: [Coordinate.self, MeshWorkerCommand.self, RedisWorkerCommand.self, RawWorkerCommand.self],
         defaultSubcommand: Coordinate.self)
 }
 
@@ -42,10 +42,28 @@ struct RedisWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "redis-worker")
     @Option var index: UInt8
     @Option var port: Int
+    @Option(help: "swift (a RESP client on SwiftNIO) or hiredis (Redis's C client).") var client = "swift"
 
     func run() async throws {
         let stats = ReceiveStats()
-        let system = try await RedisSystem.connect(port: port, index: index, stats: stats)
+        let system: any BenchSystem =
+            client == "hiredis"
+            ? try HiredisSystem.connect(port: port, index: index, stats: stats)
+            : try await RedisSystem.connect(port: port, index: index, stats: stats)
         try await Worker(system: system, stats: stats, index: Int(index)).run()
+    }
+}
+
+struct RawWorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "raw-worker")
+    @Option var index: Int
+    @Option(help: "Ports of the processes this one sends to, comma-separated.") var peers = ""
+
+    func run() async throws {
+        let stats = ReceiveStats()
+        let (system, port) = try await RawSystem.start(
+            peers: peers.split(separator: ",").compactMap { Int($0) }, stats: stats)
+        emit("address \(port)")
+        try await Worker(system: system, stats: stats, index: index).run()
     }
 }

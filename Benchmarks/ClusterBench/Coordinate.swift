@@ -26,6 +26,8 @@ struct Coordinate: AsyncParsableCommand {
         let name: String
         let workers: [Child]
         let bytes: () async throws -> Int
+        /// Run in the latency rounds only (the raw TCP floor).
+        var latencyOnly = false
     }
 
     func run() async throws {
@@ -38,7 +40,7 @@ struct Coordinate: AsyncParsableCommand {
         defer { mesh.forEach { $0.stop() } }
         try await setUp(mesh)
 
-        print("== redis: redis-server and 3 subscriber processes")
+        print("== redis: redis-server, 3 subscriber processes with the Swift client, 3 with hiredis")
         let port = try freePort()
         let redis = Process()
         redis.executableURL = URL(fileURLWithPath: try which(redisServer))
@@ -47,23 +49,27 @@ struct Coordinate: AsyncParsableCommand {
         try redis.run()
         defer { Child.stop(redis) }
         try await waitForRedis(port: port)
-        let workers = try await (0..<3).asyncMap { index in
-            try Child(
-                "redis\(index)", executable: executable,
-                arguments: ["redis-worker", "--index", "\(index)", "--port", "\(port)"])
-        }
+        let workers = try await startRedisWorkers(executable, port: port, client: "swift")
         defer { workers.forEach { $0.stop() } }
-        for worker in workers { _ = try await worker.next() }
-        try await setUp(workers)
+        let hiredis = try await startRedisWorkers(executable, port: port, client: "hiredis")
+        defer { hiredis.forEach { $0.stop() } }
+        let raw = try await startRawWorkers(executable)
+        defer { raw.forEach { $0.stop() } }
         try await Task.sleep(for: .milliseconds(500))
 
+        // Both Redis clients publish on one channel of one server; only one runs at a time,
+        // and each ignores what the other's workers would send (none, while it runs).
         let systems = [
             System(name: "mesh", workers: mesh, bytes: { try await meshBytes(mesh) }),
             System(name: "redis", workers: workers, bytes: { try redisBytes(port: port) }),
+            System(name: "hiredis", workers: hiredis, bytes: { try redisBytes(port: port) }),
+            System(name: "raw TCP", workers: raw, bytes: { 0 }, latencyOnly: true),
         ]
         let figures = try await measure(systems)
         report.mesh = figures[0]
         report.redis = figures[1]
+        report.hiredis = figures[2]
+        report.rawLatency = figures[3].latency
         report.mesh.convergence = try await convergence(mesh)
 
         print("== memory: \(memberships) replicated memberships in one directory")
@@ -99,6 +105,36 @@ struct Coordinate: AsyncParsableCommand {
         return nodes
     }
 
+    private func startRedisWorkers(_ executable: String, port: Int, client: String) async throws -> [Child] {
+        let workers = try await (0..<3).asyncMap { index in
+            try Child(
+                "\(client)\(index)", executable: executable,
+                arguments: ["redis-worker", "--index", "\(index)", "--port", "\(port)", "--client", client])
+        }
+        for worker in workers { _ = try await worker.next() }
+        try await setUp(workers)
+        return workers
+    }
+
+    /// Two receivers listening, then the sender connected to them.
+    private func startRawWorkers(_ executable: String) async throws -> [Child] {
+        var receivers: [Child] = []
+        var ports: [String] = []
+        for index in 1..<3 {
+            let worker = try Child(
+                "raw\(index)", executable: executable, arguments: ["raw-worker", "--index", "\(index)"])
+            ports.append(String(try await worker.next().dropFirst("address ".count)))
+            _ = try await worker.next()
+            receivers.append(worker)
+        }
+        let sender = try Child(
+            "raw0", executable: executable,
+            arguments: ["raw-worker", "--index", "0", "--peers", ports.joined(separator: ",")])
+        _ = try await sender.next()
+        _ = try await sender.next()
+        return [sender] + receivers
+    }
+
     /// One socket per node in "chat"; node i has a socket in every room-k with k % 3 == i.
     private func setUp(_ workers: [Child]) async throws {
         for (index, worker) in workers.enumerated() {
@@ -116,12 +152,12 @@ struct Coordinate: AsyncParsableCommand {
         for (size, count) in [(100, messages), (1_024, largeMessages)] {
             var rounds = Array(repeating: [Double](), count: systems.count)
             for _ in 0..<throughputRounds {
-                for (index, system) in systems.enumerated() {
+                for (index, system) in systems.enumerated() where !system.latencyOnly {
                     rounds[index].append(try await throughput(system.workers, count: count, size: size))
                     print("    \(system.name) \(size) B round: \(Int(rounds[index].last!)) msg/s per receiver")
                 }
             }
-            for (index, system) in systems.enumerated() where !rounds[index].isEmpty {
+            for (index, system) in systems.enumerated() where !rounds[index].isEmpty && !system.latencyOnly {
                 let median = rounds[index].sorted()[rounds[index].count / 2]
                 if size == 100 { figures[index].throughput100 = median } else { figures[index].throughput1k = median }
                 print(
@@ -149,7 +185,7 @@ struct Coordinate: AsyncParsableCommand {
             )
         }
         guard singleRoomMessages > 0 else { return figures }
-        for (index, system) in systems.enumerated() {
+        for (index, system) in systems.enumerated() where !system.latencyOnly {
             let before = try await system.bytes()
             figures[index].singleRoomThroughput = try await throughput(
                 system.workers, count: singleRoomMessages, size: 100, rooms: "single:1000")
@@ -158,7 +194,7 @@ struct Coordinate: AsyncParsableCommand {
                 "  \(system.name) 1,000 single-node rooms, sent from one node: \(Int(figures[index].bytesPerMessage)) bytes per broadcast"
             )
         }
-        for (index, system) in systems.enumerated() {
+        for (index, system) in systems.enumerated() where !system.latencyOnly {
             let before = try await system.bytes()
             figures[index].ownRoomThroughput = try await throughput(
                 system.workers, count: singleRoomMessages, size: 100, rooms: "own:1000")

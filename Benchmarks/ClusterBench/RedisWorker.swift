@@ -7,7 +7,7 @@ import RealtimeAdapter
 /// server subscribes to it and delivers to its own sockets in the packet's rooms. A minimal
 /// RESP client over SwiftNIO, for this benchmark only.
 struct RedisSystem: BenchSystem {
-    static let channel = "mesh#/#"
+    static let channel = RedisMessage.channel(client: "swift")
     let index: UInt8
     let rooms: NIOLockedValueBox<RoomTable>
     let stats: ReceiveStats
@@ -30,7 +30,7 @@ struct RedisSystem: BenchSystem {
             }
             .connect(host: "127.0.0.1", port: port).get()
         var subscribe = ByteBuffer()
-        RESP.writeCommand(["SUBSCRIBE", channel], into: &subscribe)
+        RESP.writeCommand(["SUBSCRIBE", RedisSystem.channel], into: &subscribe)
         try await subscriber.writeAndFlush(subscribe)
         let loop = group.next()
         let channel = try await ClientBootstrap(group: loop)
@@ -70,15 +70,7 @@ struct RedisSystem: BenchSystem {
     private func deliverLocally(_ packet: ByteBuffer, rooms: Set<Room>) -> ByteBuffer {
         let local = self.rooms.withLockedValue { $0.matching(BroadcastOptions(rooms: rooms)).count }
         if local > 0 { stats.record(sentAt: BenchPacket.sentAt(packet), recipients: local) }
-        var payload = ByteBuffer()
-        payload.writeInteger(index)
-        payload.writeInteger(UInt16(rooms.count))
-        for room in rooms {
-            payload.writeInteger(UInt16(room.name.utf8.count))
-            payload.writeString(room.name)
-        }
-        payload.writeImmutableBuffer(packet)
-        return payload
+        return RedisMessage.encode(sender: index, rooms: rooms, packet: packet)
     }
 
     func pace() async throws {
@@ -166,15 +158,8 @@ final class Subscriber: ChannelInboundHandler {
         guard case .array(let items) = unwrapInboundIn(data), items.count == 3,
             case .bulk(let kind?) = items[0], kind.readableBytesView.elementsEqual("message".utf8),
             case .bulk(var payload?) = items[2],
-            let sender = payload.readInteger(as: UInt8.self), sender != index,
-            let count = payload.readInteger(as: UInt16.self)
+            let targets = RedisMessage.decode(&payload, receiver: index)
         else { return }
-        var targets: Set<Room> = []
-        for _ in 0..<count {
-            guard let length = payload.readInteger(as: UInt16.self), let name = payload.readString(length: Int(length))
-            else { return }
-            targets.insert(Room(name))
-        }
         let recipients = rooms.withLockedValue { $0.matching(BroadcastOptions(rooms: targets)).count }
         if recipients > 0 { stats.record(sentAt: BenchPacket.sentAt(payload), recipients: recipients) }
     }
