@@ -60,6 +60,13 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .target(
+            name: "SocketIOProtocol",
+            dependencies: [
+                nioCore
+            ],
+            swiftSettings: upcoming
+        ),
+        .target(
             name: "MeshCore",
             dependencies: [
                 "RealtimeAdapter",
@@ -138,6 +145,14 @@ let package = Package(
             name: "RealtimeAdapterTests",
             dependencies: [
                 "RealtimeAdapter",
+                nioCore,
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SocketIOProtocolTests",
+            dependencies: [
+                "SocketIOProtocol",
                 nioCore,
             ],
             swiftSettings: upcoming
