@@ -1,15 +1,15 @@
-public import RealtimeAdapter
+package import RealtimeAdapter
 
 /// One origin's replicated state as a plain value, for comparing nodes' directories.
-public struct OriginView: Hashable, Sendable {
-    public var version: UInt64
+package struct OriginView: Hashable, Sendable {
+    package var version: UInt64
     /// Per namespace name, each socket's rooms.
-    public var memberships: [String: [SocketID: Set<Room>]]
+    package var memberships: [String: [SocketID: Set<Room>]]
 }
 
 extension MeshDirectory {
     /// Every origin this node holds other than itself, with its version and memberships.
-    public var remoteView: [NodeID: OriginView] {
+    package var remoteView: [NodeID: OriginView] {
         var view: [NodeID: OriginView] = [:]
         for (origin, state) in remotes where state.version > 0 || !state.sockets.isEmpty {
             var memberships: [String: [SocketID: Set<Room>]] = [:]

@@ -6,12 +6,12 @@ public import RealtimeAdapter
 /// that changes only through that origin's numbered deltas or snapshots. Only the origin writes
 /// its entries; a down or superseded origin is dropped by a rule every node applies itself.
 public struct MeshDirectory: Sendable {
-    public let selfID: NodeID
+    package let selfID: NodeID
     /// The namespaces seen so far, this node's and its peers'.
     var namespaces = NamespaceTable()
     /// This node's own sockets and their rooms, per namespace (indexed by `NamespaceID`).
     private(set) var locals: [RoomTable] = [RoomTable()]
-    public private(set) var localVersion: UInt64 = 0
+    package private(set) var localVersion: UInt64 = 0
     var localLog: DeltaLog
 
     var remotes: [NodeID: RemoteOrigin] = [:]
@@ -26,14 +26,14 @@ public struct MeshDirectory: Sendable {
     /// Origins declared down: their data is refused until they are revived.
     private(set) var dropped: Set<NodeID> = []
     /// Changes and snapshot entries not applied because the namespace table was full.
-    public private(set) var refusedNamespaces = 0
+    package private(set) var refusedNamespaces = 0
 
     /// The applied version of every origin, this node's included.
-    public private(set) var vector = VersionVector()
+    package private(set) var vector = VersionVector()
     /// Bumped on every change of `vector`, so links can tell cheaply whether it moved. Every
     /// change of which nodes have members in which rooms changes the vector, so routes can be
     /// kept against it too.
-    public private(set) var epoch: UInt64 = 0
+    package private(set) var epoch: UInt64 = 0
 
     let logCapacity: Int
     let pendingLimit: Int
@@ -47,10 +47,10 @@ public struct MeshDirectory: Sendable {
         highestIncarnation[selfID.name] = selfID.incarnation
     }
 
-    public var origins: [NodeID] { [selfID] + remotes.keys.sorted() }
+    package var origins: [NodeID] { [selfID] + remotes.keys.sorted() }
 
     /// This node's own sockets of `namespace` and their rooms.
-    public func local(_ namespace: NamespaceID) -> RoomTable {
+    package func local(_ namespace: NamespaceID) -> RoomTable {
         Int(namespace.rawValue) < locals.count ? locals[Int(namespace.rawValue)] : RoomTable()
     }
 
@@ -74,27 +74,27 @@ public struct MeshDirectory: Sendable {
     }
 
     /// This node's own sockets of the main namespace, `/`.
-    public var local: RoomTable { locals[0] }
+    package var local: RoomTable { locals[0] }
 
     /// The interned id of `name`, interning it when new; nil when the node holds as many
     /// namespaces as it can (`NamespaceTable.capacity`).
-    public mutating func namespaceID(interning name: String) -> NamespaceID? {
+    package mutating func namespaceID(interning name: String) -> NamespaceID? {
         guard let id = namespaces.intern(name) else { return nil }
         while locals.count <= Int(id.rawValue) { locals.append(RoomTable()) }
         return id
     }
 
     /// The id of `name` if this node has seen it.
-    public func namespaceID(of name: String) -> NamespaceID? { namespaces.id(of: name) }
+    package func namespaceID(of name: String) -> NamespaceID? { namespaces.id(of: name) }
 
-    public func namespaceName(_ id: NamespaceID) -> String { namespaces.name(id) }
+    package func namespaceName(_ id: NamespaceID) -> String { namespaces.name(id) }
 
-    public func version(of origin: NodeID) -> UInt64 { vector[origin] }
+    package func version(of origin: NodeID) -> UInt64 { vector[origin] }
 
-    public func knows(_ origin: NodeID) -> Bool { origin == selfID || remotes[origin] != nil }
+    package func knows(_ origin: NodeID) -> Bool { origin == selfID || remotes[origin] != nil }
 
     /// The memberships this node holds for `origin` in `namespace`.
-    public func memberships(of origin: NodeID, in namespace: NamespaceID = .main) -> [SocketID: Set<Room>] {
+    package func memberships(of origin: NodeID, in namespace: NamespaceID = .main) -> [SocketID: Set<Room>] {
         if origin == selfID { return local(namespace).roomsOf }
         return remotes[origin]?.memberships(in: namespace, index: index) ?? [:]
     }
@@ -137,7 +137,7 @@ public struct MeshDirectory: Sendable {
 
     /// Whether data of `origin` may be applied; admitting a higher incarnation of a known name
     /// drops the older one first. Returns the origins it superseded.
-    public mutating func admit(_ origin: NodeID) -> (admitted: Bool, superseded: [NodeID]) {
+    package mutating func admit(_ origin: NodeID) -> (admitted: Bool, superseded: [NodeID]) {
         guard origin.name != selfID.name else { return (false, []) }
         let highest = highestIncarnation[origin.name] ?? 0
         if origin.incarnation < highest || dropped.contains(origin) { return (false, []) }
@@ -151,13 +151,13 @@ public struct MeshDirectory: Sendable {
         return (true, superseded)
     }
 
-    public func isAdmissible(_ origin: NodeID) -> Bool {
+    package func isAdmissible(_ origin: NodeID) -> Bool {
         origin.name != selfID.name && !dropped.contains(origin)
             && origin.incarnation >= (highestIncarnation[origin.name] ?? 0)
     }
 
     /// Forgets everything `origin` owned and refuses its data until `revive`.
-    public mutating func drop(_ origin: NodeID) {
+    package mutating func drop(_ origin: NodeID) {
         dropped.insert(origin)
         guard var state = remotes.removeValue(forKey: origin) else { return }
         state.clear(index: &index)
@@ -169,7 +169,7 @@ public struct MeshDirectory: Sendable {
     }
 
     /// Accepts data of a dropped origin again (it came back with the same incarnation).
-    public mutating func revive(_ origin: NodeID) {
+    package mutating func revive(_ origin: NodeID) {
         dropped.remove(origin)
     }
 
@@ -232,7 +232,7 @@ public struct MeshDirectory: Sendable {
     /// Receives part `part` of a snapshot of `origin` at `version`; applies it when `last`.
     /// Returns true when the snapshot replaced the origin's state.
     @discardableResult
-    public mutating func applySnapshot(
+    package mutating func applySnapshot(
         of origin: NodeID,
         version: UInt64,
         part: UInt32,
@@ -286,7 +286,7 @@ public struct MeshDirectory: Sendable {
     /// else a snapshot. Either is cut in messages of at most `chunk` deltas or sockets and about
     /// `maximumBytes` of body each (one entry larger than that still goes, alone), so that no
     /// message outgrows the frames peers accept.
-    public func catchUp(for digest: VersionVector, chunk: Int, maximumBytes: Int = .max) -> [CatchUp] {
+    package func catchUp(for digest: VersionVector, chunk: Int, maximumBytes: Int = .max) -> [CatchUp] {
         var result: [CatchUp] = []
         for origin in origins {
             let mine = vector[origin]
@@ -345,7 +345,7 @@ public struct MeshDirectory: Sendable {
     }
 
     /// True when `digest` has an admissible origin at a version this node lacks.
-    public func isBehind(_ digest: VersionVector) -> Bool {
+    package func isBehind(_ digest: VersionVector) -> Bool {
         digest.entries.contains { origin, version in version > vector[origin] && isAdmissible(origin) }
     }
 
@@ -400,7 +400,7 @@ public struct MeshDirectory: Sendable {
 }
 
 /// What one node sends another so it catches up on one origin.
-public enum CatchUp: Hashable, Sendable {
+package enum CatchUp: Hashable, Sendable {
     case deltas(origin: NodeID, [DirectoryDelta])
     case snapshot(origin: NodeID, version: UInt64, part: UInt32, last: Bool, [SnapshotEntry])
 }

@@ -56,7 +56,7 @@ extension MeshInstance {
     /// The live peers a broadcast to `rooms` of `namespace` must reach: those with members in
     /// the rooms, and those this node asked to join sockets to them that have not yet
     /// reflected the join.
-    public func routes(for rooms: Set<Room>, of namespace: NamespaceID = .main) -> [NodeID] {
+    package func routes(for rooms: Set<Room>, of namespace: NamespaceID = .main) -> [NodeID] {
         if rooms.isEmpty { return livePeers }
         var nodes: [NodeID] = []
         Self.addLive(

@@ -12,7 +12,7 @@ extension MeshInstance {
     }
 
     /// Local socket `socket` of `namespace` leaves `rooms`.
-    public mutating func leave(
+    package mutating func leave(
         _ socket: SocketID, rooms: Set<Room>, in namespace: NamespaceID = .main, now: MeshInstant,
         actions: inout [MeshAction]
     ) {
@@ -20,7 +20,7 @@ extension MeshInstance {
     }
 
     /// Local socket `socket` of `namespace` disconnected: it leaves every room.
-    public mutating func remove(
+    package mutating func remove(
         _ socket: SocketID, in namespace: NamespaceID = .main, now: MeshInstant, actions: inout [MeshAction]
     ) {
         publishLocal(.remove(socket), in: namespace, now: now, actions: &actions)
@@ -28,7 +28,7 @@ extension MeshInstance {
 
     /// Every local socket of `namespace` leaves every room: its adapter closed. Each node then
     /// holds nothing of this node's in the namespace.
-    public mutating func removeNamespace(_ namespace: NamespaceID, now: MeshInstant, actions: inout [MeshAction]) {
+    package mutating func removeNamespace(_ namespace: NamespaceID, now: MeshInstant, actions: inout [MeshAction]) {
         for socket in directory.local(namespace).roomsOf.keys.sorted() {
             publishLocal(.remove(socket), in: namespace, now: now, actions: &actions)
         }

@@ -1,8 +1,8 @@
-public import NIOCore
-public import RealtimeAdapter
+package import NIOCore
+package import RealtimeAdapter
 
 /// What `MeshInstance.receive(_:from:now:actions:)` did with one frame.
-public enum ReceivedFrame: Sendable {
+package enum ReceivedFrame: Sendable {
     /// The next broadcast in order from a live peer, with nothing waiting at the causal gate
     /// (nearly every frame): the caller hands the broadcast (`OrderedBroadcast.delivery(from:)`)
     /// to the namespace's host for these local sockets (none when this node has no member). No
@@ -15,7 +15,7 @@ public enum ReceivedFrame: Sendable {
 
 /// A frame as the receive path reads it, before the instance takes it: the in-order shortcut's
 /// fields, or a whole message.
-public enum IncomingFrame: Sendable {
+package enum IncomingFrame: Sendable {
     case broadcast(OrderedBroadcast)
     case message(MeshMessage)
 
@@ -23,7 +23,7 @@ public enum IncomingFrame: Sendable {
     /// every frame) into its fields, anything else through the general decoder.
     ///
     /// - Throws: `MeshWireError` for a malformed frame.
-    public init(frame: ByteBuffer) throws(MeshWireError) {
+    package init(frame: ByteBuffer) throws(MeshWireError) {
         if let broadcast = MeshWire.readOrderedBroadcast(frame) {
             self = .broadcast(broadcast)
         } else {
@@ -39,7 +39,7 @@ extension MeshInstance {
     /// frame from a live peer with nothing waiting at the causal gate, by the general receive
     /// otherwise. (Reading the frame is apart so that the shell decodes before it enters the
     /// instance.)
-    public mutating func receive(
+    package mutating func receive(
         _ incoming: IncomingFrame, from peer: NodeID, now: MeshInstant, actions: inout [MeshAction]
     ) -> ReceivedFrame {
         switch incoming {
@@ -60,7 +60,7 @@ extension MeshInstance {
 
 extension OrderedBroadcast {
     /// What the host is handed for this broadcast from `peer`.
-    public func delivery(from peer: NodeID) -> Delivery {
+    package func delivery(from peer: NodeID) -> Delivery {
         Delivery(
             packet: packet, compress: compress,
             id: BroadcastID(origin: peer.name, incarnation: peer.incarnation, sequence: number))

@@ -1,7 +1,7 @@
 extension MeshInstance {
     /// The timer input: heartbeats, anti-entropy, failure detection, deadlines and retries.
     /// Call it often (every few tens of milliseconds); it does only what is due.
-    public mutating func tick(now: MeshInstant, actions: inout [MeshAction]) {
+    package mutating func tick(now: MeshInstant, actions: inout [MeshAction]) {
         if now.since(lastHeartbeat) >= settings.heartbeatInterval {
             lastHeartbeat = now
             for (peer, state) in peers where state.linked && state.status.isLive {

@@ -55,7 +55,7 @@ extension MeshInstance {
 
     /// Forgets that ordered frames wait for `peer`'s link, when there is no link to write them
     /// on after all; they stay kept, and the peer gets them by replay.
-    public mutating func dropOrderedWrite(for peer: NodeID) {
+    package mutating func dropOrderedWrite(for peer: NodeID) {
         peers.update(peer) { $0.outbound.markAllSent() }
     }
 

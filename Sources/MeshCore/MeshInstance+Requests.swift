@@ -1,12 +1,12 @@
-public import NIOCore
-public import RealtimeAdapter
+package import NIOCore
+package import RealtimeAdapter
 
 extension MeshInstance {
     /// Starts a cluster-wide request to every live peer. Room operations are sent first and
     /// then applied to this node's own sockets, so their order holds everywhere. The outcome
     /// arrives later as `.complete(id, outcome)`.
     @discardableResult
-    public mutating func request(
+    package mutating func request(
         _ body: RequestBody, in namespace: NamespaceID = .main, timeout: Duration? = nil, now: MeshInstant,
         actions: inout [MeshAction]
     ) -> RequestID {
@@ -28,7 +28,7 @@ extension MeshInstance {
     /// (many sockets with large details, say) is cut to what fits below half the frame limit,
     /// and counted: refused by the peer, it would be replayed and refused on every reconnect,
     /// and every ordered frame behind it would wait.
-    public mutating func respond(
+    package mutating func respond(
         to peer: NodeID, id requestID: RequestID, with body: ResponseBody, actions: inout [MeshAction]
     ) {
         let (fitting, cut) = Self.fit(body, within: max(1, settings.maximumFrameSize / 2))
@@ -63,7 +63,7 @@ extension MeshInstance {
     }
 
     /// The local sockets of `namespace` that `options` matches.
-    public func localMatches(_ options: BroadcastOptions, in namespace: NamespaceID = .main) -> [SocketID] {
+    package func localMatches(_ options: BroadcastOptions, in namespace: NamespaceID = .main) -> [SocketID] {
         directory.local(namespace).matching(options)
     }
 
@@ -135,7 +135,7 @@ extension MeshInstance {
 extension MeshInstance {
     /// serverSideEmit without replies: `packet` goes to every live peer's host of `namespace`
     /// on the ordered channel.
-    public mutating func emit(_ packet: ByteBuffer, in namespace: NamespaceID = .main, actions: inout [MeshAction]) {
+    package mutating func emit(_ packet: ByteBuffer, in namespace: NamespaceID = .main, actions: inout [MeshAction]) {
         let name = directory.namespaceName(namespace)
         for peer in livePeers { sendOrdered(.emit(namespace: name, packet), to: peer, actions: &actions) }
     }
@@ -144,7 +144,7 @@ extension MeshInstance {
 extension MeshInstance {
     /// Applies a room operation (`addSockets`, `delSockets`, `disconnectSockets`) to this node's
     /// own sockets only: the `local` flag.
-    public mutating func applyLocally(
+    package mutating func applyLocally(
         _ body: RequestBody, in namespace: NamespaceID = .main, now: MeshInstant, actions: inout [MeshAction]
     ) {
         _ = applyRoomOperation(body, in: namespace, now: now, actions: &actions)

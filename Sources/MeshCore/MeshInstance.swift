@@ -7,12 +7,12 @@ import RealtimeAdapter
 /// the actions the shell must carry out to `actions`. Inputs: the application changed its
 /// sockets' rooms or broadcast, a link came up or went down, a message arrived, a timer fired.
 public struct MeshInstance: Sendable {
-    public let id: NodeID
-    public let settings: MeshSettings
+    package let id: NodeID
+    package let settings: MeshSettings
     /// Where this node listens, gossiped so others can dial it.
-    public var address: String?
+    package var address: String?
 
-    public internal(set) var directory: MeshDirectory
+    package internal(set) var directory: MeshDirectory
     var peers = PeerTable()
     var requests = RequestTable()
     var pendingJoins = PendingJoins()
@@ -32,7 +32,7 @@ public struct MeshInstance: Sendable {
     var broadcastNumber: UInt64 = 0
 
     /// Counters the shell exports as metrics.
-    public internal(set) var counters = MeshCounters()
+    package internal(set) var counters = MeshCounters()
 
     public init(id: NodeID, address: String? = nil, settings: MeshSettings = MeshSettings()) {
         self.id = id
@@ -47,19 +47,19 @@ public struct MeshInstance: Sendable {
 
     /// The interned id of namespace `name`, interning it when new (nil when the node holds
     /// `MeshSettings.maximumNamespaces` already).
-    public mutating func namespaceID(interning name: String) -> NamespaceID? {
+    package mutating func namespaceID(interning name: String) -> NamespaceID? {
         directory.namespaceID(interning: name)
     }
 
     /// Peers currently counted as part of the cluster (alive or suspected, not yet down).
-    public var livePeers: [NodeID] { peers.ids { $0.status.isLive } }
+    package var livePeers: [NodeID] { peers.ids { $0.status.isLive } }
 
     /// `serverCount`: this node plus its live peers.
-    public var serverCount: Int { 1 + peers.ids { $0.status.isLive }.count }
+    package var serverCount: Int { 1 + peers.ids { $0.status.isLive }.count }
 
-    public func isLinked(_ peer: NodeID) -> Bool { peers.read(peer) { $0.linked } ?? false }
+    package func isLinked(_ peer: NodeID) -> Bool { peers.read(peer) { $0.linked } ?? false }
 
-    public func status(of peer: NodeID) -> String {
+    package func status(of peer: NodeID) -> String {
         guard let status = peers[peer]?.status else { return "unknown" }
         switch status {
         case .joining: return "joining"
@@ -106,7 +106,7 @@ public struct MeshInstance: Sendable {
 
     /// The link to `peer` closed. Its frames stay buffered for replay; liveness is decided by
     /// the failure detector, not by one broken link.
-    public mutating func linkDown(_ peer: NodeID) {
+    package mutating func linkDown(_ peer: NodeID) {
         peers.update(peer) { state in
             state.linked = false
             state.outbound.markAllSent()
@@ -158,7 +158,7 @@ public struct MeshInstance: Sendable {
     }
 
     /// Announces a graceful shutdown to every linked peer.
-    public mutating func leave(actions: inout [MeshAction]) {
+    package mutating func leave(actions: inout [MeshAction]) {
         for (peer, state) in peers where state.linked {
             actions.append(.send(.leaving, to: peer))
         }

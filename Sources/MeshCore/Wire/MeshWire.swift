@@ -1,13 +1,13 @@
 public import NIOCore
-public import RealtimeAdapter
+package import RealtimeAdapter
 
 /// The binary frame format: `[length: UInt32][type: UInt8][version: UInt8][body]`, big-endian,
 /// where `length` counts every byte after itself.
 public enum MeshWire {
     /// The body version this node writes and reads.
-    public static let version: UInt8 = 2
+    package static let version: UInt8 = 2
     /// Bytes before the body: length, type, version.
-    public static let headerSize = 6
+    package static let headerSize = 6
 
     /// Appends `message` as one complete frame.
     public static func encode(_ message: MeshMessage, into buffer: inout ByteBuffer) {
@@ -51,7 +51,7 @@ public enum MeshWire {
 
     /// The bytes of an ordered broadcast frame, length prefix included, for a broadcast of
     /// `namespace` to `options` of `packet`: what a peer must accept for it to arrive.
-    public static func orderedBroadcastSize(namespace: String, options: BroadcastOptions, packet: BroadcastPacket)
+    package static func orderedBroadcastSize(namespace: String, options: BroadcastOptions, packet: BroadcastPacket)
         -> Int
     {
         4 + broadcastLength(namespace: namespace, rooms: options.rooms, except: options.except, packet: packet)
@@ -149,7 +149,7 @@ public enum MeshWire {
     }
 
     /// Decodes a frame without its length prefix: type, version and body, all of it.
-    public static func decode(frame: inout ByteBuffer) throws(MeshWireError) -> MeshMessage {
+    package static func decode(frame: inout ByteBuffer) throws(MeshWireError) -> MeshMessage {
         if let message = decodeOrderedBroadcast(frame) {
             frame.moveReaderIndex(to: frame.writerIndex)
             return message
@@ -167,7 +167,7 @@ public enum MeshWire {
     /// frame (without its length) in one pass; the packet is a slice of the frame, not a copy.
     /// Nil for anything else or anything malformed, which the general decoder then reads (and
     /// refuses with the precise error).
-    public static func readOrderedBroadcast(_ frame: ByteBuffer) -> OrderedBroadcast? {
+    package static func readOrderedBroadcast(_ frame: ByteBuffer) -> OrderedBroadcast? {
         // Only plain values leave the closure: offsets, not strings or lists, so that nothing
         // needs releasing on the way out. A packet with attachments takes the general path.
         typealias Parsed = (
@@ -214,29 +214,29 @@ public enum MeshWire {
 
 /// An ordered broadcast frame's fields as `MeshWire.readOrderedBroadcast` reads them, before
 /// (and usually instead of) becoming a `MeshMessage`.
-public struct OrderedBroadcast: Sendable {
+package struct OrderedBroadcast: Sendable {
     /// The sockets a broadcast is for: one room and no exclusion, as nearly every broadcast
     /// (read without building a list), or lists of rooms and of rooms excluded.
-    public enum Target: Sendable {
+    package enum Target: Sendable {
         case room(Room)
         case rooms([Room], except: [Room])
     }
 
-    public var sequence: UInt64
-    public var namespace: String
-    public var target: Target
-    public var number: UInt64
-    public var compress: Bool
-    public var packet: BroadcastPacket
+    package var sequence: UInt64
+    package var namespace: String
+    package var target: Target
+    package var number: UInt64
+    package var compress: Bool
+    package var packet: BroadcastPacket
 
-    public var rooms: [Room] {
+    package var rooms: [Room] {
         switch target {
         case .room(let room): [room]
         case .rooms(let rooms, _): rooms
         }
     }
 
-    public var except: [Room] {
+    package var except: [Room] {
         switch target {
         case .room: []
         case .rooms(_, let except): except
@@ -244,7 +244,7 @@ public struct OrderedBroadcast: Sendable {
     }
 
     /// The same frame as a message, for the general receive path.
-    public var message: MeshMessage {
+    package var message: MeshMessage {
         let payload = BroadcastFrame(
             namespace: namespace, rooms: rooms, except: except, number: number, compress: compress, packet: packet)
         return .ordered(OrderedFrame(sequence: sequence, vector: [], payload: .broadcast(payload)))
