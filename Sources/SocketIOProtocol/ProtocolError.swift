@@ -14,6 +14,10 @@ package struct ProtocolError: Error, Equatable, Sendable, CustomStringConvertibl
         case invalidHeader
         /// Text that is not UTF-8.
         case invalidText
+        /// Data that is not JSON, or nested deeper than the limit.
+        case invalidJSON
+        /// Binary attachments that do not match the placeholders of their packet.
+        case invalidAttachments
     }
 
     package var code: Code
