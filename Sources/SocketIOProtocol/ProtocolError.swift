@@ -16,8 +16,12 @@ package struct ProtocolError: Error, Equatable, Sendable, CustomStringConvertibl
         case invalidText
         /// Data that is not JSON, or nested deeper than the limit.
         case invalidJSON
-        /// Binary attachments that do not match the placeholders of their packet.
+        /// Binary attachments that do not match the placeholders of their packet, or arrive
+        /// where no packet awaits them.
         case invalidAttachments
+        /// Data whose shape this packet type does not allow (an event without a name, an ack
+        /// without an id).
+        case invalidPayload
     }
 
     package var code: Code
