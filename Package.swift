@@ -11,6 +11,7 @@ let upcoming: [SwiftSetting] = [
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioConcurrencyHelpers: Target.Dependency = .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
 let dequeModule: Target.Dependency = .product(name: "DequeModule", package: "swift-collections")
+let orderedCollections: Target.Dependency = .product(name: "OrderedCollections", package: "swift-collections")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
 let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
@@ -62,7 +63,8 @@ let package = Package(
         .target(
             name: "SocketIOProtocol",
             dependencies: [
-                nioCore
+                nioCore,
+                orderedCollections,
             ],
             swiftSettings: upcoming
         ),
@@ -154,6 +156,7 @@ let package = Package(
             dependencies: [
                 "SocketIOProtocol",
                 nioCore,
+                orderedCollections,
             ],
             swiftSettings: upcoming
         ),

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// What one HTTP request to the Engine.IO path asks for, decided as the engine.io server
 /// decides it, before anything is read from its body: a new session, a poll, a post, a
 /// websocket for a session (the upgrade) or a new websocket session, or one of the

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// One Engine.IO v4 session as a state machine, free of I/O and clocks: the server's transport
 /// handlers feed it what arrived and the time, and carry out the actions it returns.
 ///

@@ -1,4 +1,5 @@
 package import NIOCore
+import OrderedCollections
 
 /// Binary data inside a value travels as attachments: each `.binary` is replaced by
 /// `{"_placeholder":true,"num":N}` in the packet's JSON and sent as the Nth binary message
@@ -44,7 +45,7 @@ extension SocketValue {
             used[Int(number)] = true
             return .binary(attachments[Int(number)])
         case .object(let members):
-            var result: [String: SocketValue] = [:]
+            var result: OrderedDictionary<String, SocketValue> = [:]
             for (key, member) in members { result[key] = try member.replacingPlaceholders(attachments, &used) }
             return .object(result)
         case .array(let items):

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// JSON text to and from `SocketValue`. The parser reads bytes from a client: it checks every
 /// bound, limits nesting (a deep "[[[[..." would otherwise exhaust the stack) and throws
 /// `ProtocolError(.invalidJSON)` for anything that is not exactly one JSON value.
@@ -53,11 +55,11 @@ extension SocketValue {
             text += "]"
         case .object(let members):
             text += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, (key, member)) in members.enumerated() {
                 if index > 0 { text += "," }
                 Self.writeString(key, into: &text)
                 text += ":"
-                members[key]!.write(into: &text)
+                member.write(into: &text)
             }
             text += "}"
         }
@@ -152,7 +154,7 @@ private struct JSONParser {
 
     private mutating func object(depth: Int) throws(ProtocolError) -> SocketValue {
         position += 1
-        var members: [String: SocketValue] = [:]
+        var members: OrderedDictionary<String, SocketValue> = [:]
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1

@@ -1,4 +1,5 @@
 package import NIOCore
+package import OrderedCollections
 
 /// One argument of a Socket.IO event or acknowledgement: a JSON value, or binary data
 /// anywhere inside one (a binary event carries it as an attachment after the packet).
@@ -8,7 +9,8 @@ package enum SocketValue: Equatable, Sendable {
     case number(Double)
     case string(String)
     case array([SocketValue])
-    case object([String: SocketValue])
+    /// Members in the order they were written: a value echoed back is the same text.
+    case object(OrderedDictionary<String, SocketValue>)
     case binary(ByteBuffer)
 
     /// Whether any binary data is inside: such a value goes as a binary event.

@@ -1,4 +1,5 @@
 import NIOCore
+import OrderedCollections
 import SocketIOProtocol
 import Testing
 

@@ -1,4 +1,5 @@
 import NIOCore
+import OrderedCollections
 import SocketIOProtocol
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
             ("0.25", .number(0.25), "0.25"),
             (#""a\"b\\c\n\u00e9\ud83d\ude00/""#, .string("a\"b\\c\né😀/"), #""a\"b\\c\né😀/""#),
             (#"[1, "x", [], {}]"#, .array([.number(1), .string("x"), .array([]), .object([:])]), #"[1,"x",[],{}]"#),
-            (#"{"b": 2, "a": [null]}"#, .object(["a": .array([.null]), "b": .number(2)]), #"{"a":[null],"b":2}"#),
+            (#"{"b": 2, "a": [null]}"#, .object(["b": .number(2), "a": .array([.null])]), #"{"b":2,"a":[null]}"#),
             (#""\u0001""#, .string("\u{01}"), #""\u0001""#),
         ]
         for (text, value, written) in cases {
