@@ -151,10 +151,16 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "SocketIOProtocolTests",
             dependencies: [
                 "SocketIOProtocol",
+                "TestSupport",
                 nioCore,
                 orderedCollections,
             ],
@@ -164,6 +170,7 @@ let package = Package(
             name: "MeshCoreTests",
             dependencies: [
                 "MeshCore",
+                "TestSupport",
                 "RealtimeAdapter",
                 nioCore,
             ],

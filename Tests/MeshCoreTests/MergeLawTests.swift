@@ -1,5 +1,6 @@
 import MeshCore
 import RealtimeAdapter
+import TestSupport
 import Testing
 
 /// Directory merge is commutative, associative and idempotent over generated states: replicas

@@ -1,4 +1,5 @@
 import MeshCore
+import TestSupport
 import Testing
 
 @Suite struct VersionVectorTests {
@@ -55,18 +56,5 @@ import Testing
         case .after: #expect(x.covers(y) && !y.covers(x))
         case .concurrent: #expect(!x.covers(y) && !y.covers(x))
         }
-    }
-}
-
-/// SplitMix64 for tests that generate values.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import MeshCore
 import NIOCore
 import RealtimeAdapter
+import TestSupport
 import Testing
 
 @Suite struct WireFormatTests {

@@ -1,5 +1,6 @@
 import NIOCore
 import SocketIOProtocol
+import TestSupport
 import Testing
 
 @Suite struct SocketIOPacketTests {
@@ -71,7 +72,7 @@ import Testing
             _ = try? EngineIOPayload.decode(ByteBuffer(bytes: bytes), maximumBytes: 1 << 20)
         }
         let alphabet = Array("0123456789-/,[]{}\"b\u{1e}=+ é".utf8)
-        var random = SplitMix(seed: 0x5eed_0001)
+        var random = SeededGenerator(seed: 0x5eed_0001)
         for (wire, _) in Self.examples {
             let bytes = Array(wire.utf8)
             for end in 0...bytes.count { attempt(Array(bytes[..<end])) }
@@ -90,18 +91,5 @@ import Testing
         }
         // Both outcomes occurred: the corruptions reached the checks, not only the happy path.
         #expect(outcomes.decoded > 1_000 && outcomes.refused > 1_000, "\(outcomes)")
-    }
-}
-
-/// SplitMix64: seeded, so a failure replays.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
