@@ -1,0 +1,139 @@
+import OrderedCollections
+
+/// The Socket.IO state of one client connection, free of I/O and clocks: which namespaces it
+/// joined, the connect handshake and its deadline, and the acknowledgements the server awaits.
+/// The server feeds it decoded packets and the application's answers, and carries out the
+/// actions it returns.
+///
+/// socket.io's rules: a namespace is joined by the client's CONNECT, which the application
+/// accepts (the server answers with the socket's id) or refuses (CONNECT_ERROR with data);
+/// packets for a namespace the client has not joined are dropped; a client that joins none
+/// within `connectTimeout` is closed; the client's DISCONNECT leaves a namespace without an
+/// answer, and leaving the last one does not close the connection.
+package struct SocketIOConnection: Sendable {
+    package enum Action: Equatable, Sendable {
+        /// Ask the application (its middleware) whether the client may join `namespace`.
+        case authorize(namespace: String, auth: SocketValue?)
+        case send(SocketIOMessage)
+        /// An event from the client; `ackID` when it waits for an answer.
+        case event(namespace: String, arguments: [SocketValue], ackID: UInt64?)
+        /// The client answered the server's event `id`.
+        case acknowledged(namespace: String, id: UInt64, arguments: [SocketValue])
+        /// Nobody answered the server's event `id` in time.
+        case ackTimedOut(namespace: String, id: UInt64)
+        case left(namespace: String)
+        /// Close the connection (the Engine.IO session).
+        case close(CloseReason)
+    }
+
+    package enum CloseReason: String, Equatable, Sendable {
+        /// No namespace joined within `connectTimeout`.
+        case connectTimeout = "connect timeout"
+        /// A packet the client must not send.
+        case protocolViolation = "parse error"
+    }
+
+    private enum Membership: Equatable {
+        case authorizing
+        case joined
+    }
+
+    package let connectTimeout: Duration
+    private let opened: Duration
+    private var namespaces: [String: Membership] = [:]
+    private var everJoined = false
+    private var nextAckID: UInt64 = 0
+    private var awaitedAcks: [UInt64: (namespace: String, deadline: Duration)] = [:]
+    private var closed = false
+
+    package init(connectTimeout: Duration, now: Duration) {
+        self.connectTimeout = connectTimeout
+        self.opened = now
+    }
+
+    package func isJoined(_ namespace: String) -> Bool { namespaces[namespace] == .joined }
+
+    package mutating func received(_ message: SocketIOMessage) -> [Action] {
+        guard !closed else { return [] }
+        let namespace = message.namespace
+        switch message.kind {
+        case .connect:
+            guard namespaces[namespace] == nil else { return [] }
+            namespaces[namespace] = .authorizing
+            return [.authorize(namespace: namespace, auth: message.data)]
+        case .event, .binaryEvent:
+            guard isJoined(namespace), case .array(let arguments)? = message.data else { return [] }
+            return [.event(namespace: namespace, arguments: arguments, ackID: message.id)]
+        case .ack, .binaryAck:
+            guard isJoined(namespace), let id = message.id, awaitedAcks[id]?.namespace == namespace,
+                case .array(let arguments)? = message.data
+            else { return [] }
+            awaitedAcks[id] = nil
+            return [.acknowledged(namespace: namespace, id: id, arguments: arguments)]
+        case .disconnect:
+            guard isJoined(namespace) else { return [] }
+            return leave(namespace)
+        case .connectError:
+            closed = true
+            return [.close(.protocolViolation)]
+        }
+    }
+
+    /// The application let the client join: the answer carries the socket's id.
+    package mutating func accepted(namespace: String, socketID: String) -> [Action] {
+        guard !closed, namespaces[namespace] == .authorizing else { return [] }
+        namespaces[namespace] = .joined
+        everJoined = true
+        return [.send(SocketIOMessage(kind: .connect, namespace: namespace, data: .object(["sid": .string(socketID)])))]
+    }
+
+    /// The application refused: the client reads `data` (socket.io sends `{"message": ...}`).
+    package mutating func refused(namespace: String, data: SocketValue) -> [Action] {
+        guard !closed, namespaces[namespace] == .authorizing else { return [] }
+        namespaces[namespace] = nil
+        return [.send(SocketIOMessage(kind: .connectError, namespace: namespace, data: data))]
+    }
+
+    /// The server disconnects the client from `namespace`: the client is told.
+    package mutating func disconnect(namespace: String) -> [Action] {
+        guard !closed, isJoined(namespace) else { return [] }
+        return [.send(SocketIOMessage(kind: .disconnect, namespace: namespace))] + leave(namespace)
+    }
+
+    /// An id for a server event that waits for the client's answer until `deadline`.
+    package mutating func awaitAck(namespace: String, deadline: Duration) -> UInt64 {
+        let id = nextAckID
+        nextAckID += 1
+        awaitedAcks[id] = (namespace, deadline)
+        return id
+    }
+
+    package mutating func tick(now: Duration) -> [Action] {
+        guard !closed else { return [] }
+        if !everJoined, now - opened >= connectTimeout {
+            closed = true
+            return [.close(.connectTimeout)]
+        }
+        let expired = awaitedAcks.filter { $0.value.deadline <= now }.sorted { $0.key < $1.key }
+        return expired.map { id, ack in
+            awaitedAcks[id] = nil
+            return .ackTimedOut(namespace: ack.namespace, id: id)
+        }
+    }
+
+    /// When `tick` next has something to do.
+    package var nextDeadline: Duration? {
+        guard !closed else { return nil }
+        var deadlines = awaitedAcks.values.map(\.deadline)
+        if !everJoined { deadlines.append(opened + connectTimeout) }
+        return deadlines.min()
+    }
+
+    private mutating func leave(_ namespace: String) -> [Action] {
+        namespaces[namespace] = nil
+        // The server's events there will never be answered.
+        let orphaned = awaitedAcks.filter { $0.value.namespace == namespace }.keys.sorted()
+        for id in orphaned { awaitedAcks[id] = nil }
+        return orphaned.map { .ackTimedOut(namespace: namespace, id: $0) } + [.left(namespace: namespace)]
+    }
+}
