@@ -40,7 +40,7 @@ package enum EngineIOPacket: Equatable, Sendable {
         guard digit >= UInt8(ascii: "0"), let kind = Kind(rawValue: digit &- UInt8(ascii: "0")) else {
             throw ProtocolError(.unknownType, "packet type \(digit)")
         }
-        guard let payload = bytes.readString(length: bytes.readableBytes, validatingUTF8: true) else {
+        guard let payload = bytes.readValidatedString(length: bytes.readableBytes) else {
             throw ProtocolError(.invalidText, "packet payload is not UTF-8")
         }
         switch kind {
@@ -67,7 +67,7 @@ package enum EngineIOPacket: Equatable, Sendable {
 
 extension ByteBuffer {
     /// `readString(length:)` that refuses what is not UTF-8 instead of repairing it.
-    fileprivate mutating func readString(length: Int, validatingUTF8: Bool) -> String? {
+    fileprivate mutating func readValidatedString(length: Int) -> String? {
         guard let view = readSlice(length: length) else { return nil }
         return view.withUnsafeReadableBytes { String(validating: $0, as: UTF8.self) }
     }
