@@ -27,6 +27,8 @@ let x509: Target.Dependency = .product(name: "X509", package: "swift-certificate
 let swiftASN1: Target.Dependency = .product(name: "SwiftASN1", package: "swift-asn1")
 let inMemoryLogging: Target.Dependency = .product(name: "InMemoryLogging", package: "swift-log")
 let metricsTestKit: Target.Dependency = .product(name: "MetricsTestKit", package: "swift-metrics")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let nioWebSocket: Target.Dependency = .product(name: "NIOWebSocket", package: "swift-nio")
 
 let package = Package(
     name: "MeshAdapter",
@@ -35,7 +37,9 @@ let package = Package(
         .library(name: "RealtimeAdapter", targets: ["RealtimeAdapter"]),
         .library(name: "MeshCore", targets: ["MeshCore"]),
         .library(name: "MeshAdapter", targets: ["MeshAdapter"]),
+        .library(name: "SocketIO", targets: ["SocketIO"]),
         .executable(name: "mesh-node", targets: ["MeshNodeCommand"]),
+        .executable(name: "socketio-conformance", targets: ["SocketIOConformance"]),
         .executable(name: "mesh-demo", targets: ["ClusterDemo"]),
         .executable(name: "mesh-simulation", targets: ["SimulationDemo"]),
     ],
@@ -66,6 +70,27 @@ let package = Package(
                 nioCore,
                 orderedCollections,
             ],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SocketIO",
+            dependencies: [
+                "RealtimeAdapter",
+                "SocketIOProtocol",
+                nioCore,
+                nioPosix,
+                nioHTTP1,
+                nioWebSocket,
+                nioConcurrencyHelpers,
+                dequeModule,
+                orderedCollections,
+                logging,
+            ],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "SocketIOConformance",
+            dependencies: ["SocketIO", argumentParser, logging, nioCore, nioPosix, unixSignals],
             swiftSettings: upcoming
         ),
         .target(
@@ -163,6 +188,21 @@ let package = Package(
                 "TestSupport",
                 nioCore,
                 orderedCollections,
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SocketIOTests",
+            dependencies: [
+                "SocketIO",
+                "SocketIOProtocol",
+                "RealtimeAdapter",
+                nioCore,
+                nioPosix,
+                nioHTTP1,
+                nioWebSocket,
+                nioConcurrencyHelpers,
+                logging,
             ],
             swiftSettings: upcoming
         ),

@@ -146,6 +146,12 @@ package struct EngineIOSession: Sendable {
         close(error ? .transportError : .transportClose)
     }
 
+    /// The client sent bytes that are not Engine.IO.
+    package mutating func parseError() -> [Action] {
+        guard !isClosed else { return [] }
+        return close(.parseError)
+    }
+
     /// The application closes the session.
     package mutating func closeByServer() -> [Action] {
         guard !isClosed else { return [] }

@@ -27,7 +27,7 @@ extension SocketValue {
     /// Compact JSON text. Binary data has no JSON form: it is written as null here, and as
     /// placeholders by `SocketValue.deconstruct`. Numbers that are not finite are null, as in
     /// JavaScript's `JSON.stringify`.
-    package var json: String {
+    public var json: String {
         var text = ""
         write(into: &text)
         return text

@@ -1,9 +1,11 @@
-package import NIOCore
-package import OrderedCollections
+public import NIOCore
+public import OrderedCollections
 
 /// One argument of a Socket.IO event or acknowledgement: a JSON value, or binary data
 /// anywhere inside one (a binary event carries it as an attachment after the packet).
-package enum SocketValue: Equatable, Sendable {
+///
+/// Numbers are `Double`, as in JavaScript; integers up to 2^53 round-trip exactly.
+public enum SocketValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -14,7 +16,7 @@ package enum SocketValue: Equatable, Sendable {
     case binary(ByteBuffer)
 
     /// Whether any binary data is inside: such a value goes as a binary event.
-    package var containsBinary: Bool {
+    public var containsBinary: Bool {
         switch self {
         case .binary: true
         case .array(let items): items.contains { $0.containsBinary }

@@ -1,0 +1,26 @@
+public import Logging
+public import NIOCore
+
+/// The server the official protocol test suites expect (see `socketio-conformance`): ping
+/// every 300 ms with a 200 ms timeout, 1,000,000-byte payloads, a 1 s connect timeout, CORS
+/// for any origin; an Engine.IO echo at `/engine.io/` and the Socket.IO handlers of the suite
+/// at `/socket.io/`.
+public enum ConformanceSetup {
+    public struct Running: Sendable {
+        let http: EngineHTTPServer
+        public var localAddress: SocketAddress? { http.localAddress }
+        public func shutdown() async throws { try await http.shutdown() }
+    }
+
+    public static func configuration(path: String) -> SocketIOConfiguration {
+        SocketIOConfiguration(
+            path: path, pingInterval: .milliseconds(300), pingTimeout: .milliseconds(200),
+            maxHttpBufferSize: 1_000_000, connectTimeout: .milliseconds(1_000), cors: .anyOrigin)
+    }
+
+    public static func start(host: String, port: Int, logger: Logger) async throws -> Running {
+        let echo = EngineEcho.server(configuration: configuration(path: "/engine.io/"), logger: logger)
+        let http = try await EngineHTTPServer.start(engines: [echo], host: host, port: port)
+        return Running(http: http)
+    }
+}

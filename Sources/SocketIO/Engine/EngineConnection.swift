@@ -1,0 +1,298 @@
+import DequeModule
+package import Foundation
+import Logging
+package import NIOCore
+import NIOHTTP1
+package import SocketIOProtocol
+
+/// What an Engine.IO connection hands to the layer above, on the connection's event loop.
+package protocol EngineConnectionDelegate: AnyObject {
+    /// A message from the client (`.message` or `.binaryMessage`).
+    func engineReceived(_ packet: EngineIOPacket)
+    /// The session ended; nothing more is delivered or sent.
+    func engineClosed(_ reason: EngineIOSession.CloseReason)
+}
+
+/// The shell of one Engine.IO session: it feeds `EngineIOSession` what the transports bring
+/// and carries out its actions (writes, timers, the upgrade, the close).
+///
+/// Everything here runs on `loop`, the event loop of the channel that opened the session;
+/// requests that arrive on other channels hop to it. The methods marked "any thread" hop
+/// themselves.
+package final class EngineConnection: @unchecked Sendable {
+    package let id: String
+    package let loop: any EventLoop
+    package let request: HandshakeRequest
+    package let openedAt: Date
+    private let server: EngineServer
+    private var session: EngineIOSession
+    package var delegate: (any EngineConnectionDelegate)?
+
+    /// Messages for the next poll, while the session is on polling.
+    private var queue = Deque<OutboundMessage>()
+    private var pendingPoll: (id: UInt64, promise: EventLoopPromise<EngineHTTPResponse>)?
+    private var pollCount: UInt64 = 0
+    /// The probe's noop, owed to the next poll (it lets the client pause polling).
+    private var noopOwed = false
+    private var websocket: WebSocketLink?
+    private var probe: WebSocketLink?
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: Duration?
+
+    init(
+        id: String, transport: EngineIOSession.Transport, request: HandshakeRequest, loop: any EventLoop,
+        server: EngineServer
+    ) {
+        self.id = id
+        self.loop = loop
+        self.request = request
+        self.openedAt = Date()
+        self.server = server
+        self.session = EngineIOSession(
+            id: id, transport: transport, settings: server.settings, now: EngineConnection.now)
+    }
+
+    package static var now: Duration { .nanoseconds(Int64(NIODeadline.now().uptimeNanoseconds)) }
+
+    package var transport: EngineIOSession.Transport { session.transport }
+    package var isClosed: Bool { session.isClosed }
+
+    /// The open packet, for the transport that starts the session to write first.
+    var openMessage: OutboundMessage { OutboundMessage(session.openPacket) }
+
+    // MARK: Sending (on loop)
+
+    /// Starts the heartbeat; called once the open packet is on its way.
+    func start() {
+        loop.assertInEventLoop()
+        scheduleTimer()
+    }
+
+    /// Writes `message` on the session's transport; false when it was dropped (a volatile
+    /// message for a client over its limit, or a closed session).
+    @discardableResult
+    package func send(_ message: OutboundMessage, volatile: Bool = false) -> Bool {
+        loop.assertInEventLoop()
+        guard !session.isClosed else { return false }
+        if session.transport == .websocket, let websocket {
+            return websocket.write(frame: WebSocketFrames.frame(message), volatile: volatile)
+        }
+        queue.append(message)
+        answerPoll()
+        return true
+    }
+
+    /// Writes a message whose websocket frame was already encoded (a broadcast's).
+    package func send(_ message: OutboundMessage, frame: ByteBuffer, volatile: Bool) -> Bool {
+        loop.assertInEventLoop()
+        guard !session.isClosed else { return false }
+        if session.transport == .websocket, let websocket {
+            return websocket.write(frame: frame, volatile: volatile)
+        }
+        queue.append(message)
+        answerPoll()
+        return true
+    }
+
+    /// Closes the session from the server side (the client reads a close packet).
+    package func close() {
+        loop.assertInEventLoop()
+        run(session.closeByServer())
+    }
+
+    // MARK: Polling (on loop)
+
+    /// What is waiting for the next poll, taken (the handshake's response carries it).
+    func takeQueued() -> [OutboundMessage] {
+        defer { queue.removeAll() }
+        return Array(queue)
+    }
+
+    func poll(_ promise: EventLoopPromise<EngineHTTPResponse>, closed: EventLoopFuture<Void>) {
+        loop.assertInEventLoop()
+        guard !session.isClosed, session.transport == .polling else {
+            return promise.succeed(.error(.badRequest))
+        }
+        if pendingPoll != nil {
+            // Two polls at once: engine.io closes the session; the first poll reads the close.
+            promise.succeed(.error(.badRequest))
+            return run(session.transportClosed(error: true))
+        }
+        pollCount += 1
+        let id = pollCount
+        pendingPoll = (id, promise)
+        closed.whenComplete { [self] _ in
+            loop.execute { self.pollChannelClosed(id) }
+        }
+        if !queue.isEmpty || noopOwed { answerPoll() }
+    }
+
+    func post(_ body: ByteBuffer) -> EngineHTTPResponse {
+        loop.assertInEventLoop()
+        guard !session.isClosed, session.transport == .polling else { return .error(.badRequest) }
+        let packets: [EngineIOPacket]
+        do {
+            packets = try EngineIOPayload.decode(body, maximumBytes: server.settings.maxPayload)
+        } catch {
+            server.logger.debug(
+                "engine.io polling payload refused",
+                metadata: ["engine.sid": "\(id)", "engine.error": "\(error)"])
+            if error.code == .tooLarge {
+                run(session.transportClosed(error: true))
+                return EngineHTTPResponse(status: .payloadTooLarge)
+            }
+            run(session.parseError())
+            return .error(.badRequest)
+        }
+        for packet in packets {
+            run(session.received(packet, on: .polling, now: Self.now))
+        }
+        return .text("ok")
+    }
+
+    private func answerPoll() {
+        guard let poll = pendingPoll, !queue.isEmpty || noopOwed else { return }
+        pendingPoll = nil
+        if noopOwed {
+            noopOwed = false
+            queue.append(OutboundMessage(.noop))
+        }
+        let body = OutboundMessage.payload(queue)
+        queue.removeAll()
+        poll.promise.succeed(server.pollingResponse(body))
+    }
+
+    private func pollChannelClosed(_ id: UInt64) {
+        guard let poll = pendingPoll, poll.id == id else { return }
+        // The client went away in the middle of a poll.
+        pendingPoll = nil
+        poll.promise.fail(ChannelError.ioOnClosedChannel)
+        run(session.transportClosed(error: true))
+    }
+
+    // MARK: Websocket (on loop)
+
+    func attach(websocket link: WebSocketLink) {
+        loop.assertInEventLoop()
+        websocket = link
+    }
+
+    func attach(probe link: WebSocketLink) {
+        loop.assertInEventLoop()
+        guard !session.isClosed, session.transport == .polling, probe == nil else { return link.close() }
+        probe = link
+    }
+
+    func received(_ packet: EngineIOPacket, from link: WebSocketLink) {
+        loop.assertInEventLoop()
+        guard link === websocket || link === probe else { return }
+        run(session.received(packet, on: .websocket, now: Self.now))
+    }
+
+    /// A frame that is not Engine.IO arrived on `link`.
+    func receivedGarbage(from link: WebSocketLink, _ error: ProtocolError) {
+        loop.assertInEventLoop()
+        server.logger.debug(
+            "engine.io websocket packet refused", metadata: ["engine.sid": "\(id)", "engine.error": "\(error)"])
+        if link === websocket {
+            run(session.parseError())
+        } else if link === probe {
+            probe = nil
+            session.probeFailed()
+            link.close()
+        }
+    }
+
+    func closed(_ link: WebSocketLink, error: Bool) {
+        loop.assertInEventLoop()
+        if link === websocket {
+            websocket = nil
+            run(session.transportClosed(error: error))
+        } else if link === probe {
+            probe = nil
+            session.probeFailed()
+        }
+    }
+
+    /// The websocket asks for the connection to be closed as too slow a reader.
+    func tooSlow(_ link: WebSocketLink) {
+        loop.assertInEventLoop()
+        guard link === websocket else { return }
+        server.logger.info("engine.io client too slow, closing", metadata: ["engine.sid": "\(id)"])
+        run(session.transportClosed(error: true))
+    }
+
+    // MARK: Actions
+
+    private func run(_ actions: [EngineIOSession.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let packet, on: .websocket):
+                (probe ?? websocket)?.write(frame: WebSocketFrames.frame(OutboundMessage(packet)), volatile: false)
+            case .send(.noop, on: .polling):
+                noopOwed = true
+                answerPoll()
+            case .send(let packet, on: .polling):
+                queue.append(OutboundMessage(packet))
+                answerPoll()
+            case .deliver(let packet):
+                delegate?.engineReceived(packet)
+            case .upgraded:
+                websocket = probe
+                probe = nil
+                noopOwed = false
+                // What was queued for polling goes on the websocket, in order.
+                while let message = queue.popFirst() {
+                    websocket?.write(frame: WebSocketFrames.frame(message), volatile: false)
+                }
+            case .abandonProbe:
+                probe?.close()
+                probe = nil
+            case .close(let reason):
+                finish(reason)
+                return
+            }
+        }
+        scheduleTimer()
+    }
+
+    private func finish(_ reason: EngineIOSession.CloseReason) {
+        timer?.cancel()
+        timer = nil
+        server.remove(self)
+        if let poll = pendingPoll {
+            pendingPoll = nil
+            // A client that closed reads a noop; any other end is told with a close packet.
+            let last: EngineIOPacket = reason == .transportClose ? .noop : .close
+            queue.append(OutboundMessage(last))
+            poll.promise.succeed(server.pollingResponse(OutboundMessage.payload(queue)))
+        }
+        queue.removeAll()
+        websocket?.close()
+        websocket = nil
+        probe?.close()
+        probe = nil
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.engineClosed(reason)
+    }
+
+    private func scheduleTimer() {
+        let deadline = session.nextDeadline
+        guard deadline != timerDeadline else { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        guard let deadline else { return timer = nil }
+        timer = loop.scheduleTask(deadline: .uptimeNanoseconds(UInt64(max(0, deadline.nanoseconds)))) { [self] in
+            timerDeadline = nil
+            run(session.tick(now: Self.now))
+        }
+    }
+}
+
+extension Duration {
+    package var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,99 @@
+import NIOCore
+import NIOHTTP1
+
+/// The HTTP/1.1 side of the server: reads each request whole (its body bounded by
+/// `maxHttpBufferSize`), hands those for the Engine.IO path to the engine, the others to the
+/// application's fallback, and writes the answers in order.
+final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let engines: [EngineServer]
+    private let maximumBody: Int
+    private let fallback: HTTPFallback?
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var tooLarge = false
+
+    init(engines: [EngineServer], fallback: HTTPFallback?) {
+        self.engines = engines
+        self.maximumBody = engines.map(\.configuration.maxHttpBufferSize).max() ?? 1_000_000
+        self.fallback = fallback
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = nil
+            tooLarge = false
+        case .body(var part):
+            guard !tooLarge else { return }
+            if (body?.readableBytes ?? 0) + part.readableBytes > maximumBody {
+                tooLarge = true
+                body = nil
+            } else if body == nil {
+                body = part
+            } else {
+                body!.writeBuffer(&part)
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(to: head, context: context)
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let request = EngineHTTPRequest(
+            method: head.method, uri: head.uri, headers: head.headers, remoteAddress: context.channel.remoteAddress,
+            body: body)
+        body = nil
+        let keepAlive = head.isKeepAlive
+        let answer: EventLoopFuture<EngineHTTPResponse>
+        if tooLarge {
+            answer = context.eventLoop.makeSucceededFuture(EngineHTTPResponse(status: .payloadTooLarge))
+        } else if let engine = engines.first(where: { $0.serves(request.path) }) {
+            answer = engine.handle(request, on: context.eventLoop, closed: context.channel.closeFuture)
+        } else if let fallback {
+            answer = context.eventLoop.makeSucceededFuture(fallback(request))
+        } else {
+            answer = context.eventLoop.makeSucceededFuture(.text("Not Found", status: .notFound))
+        }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        answer.whenComplete { result in
+            let (handler, context) = bound.value
+            guard case .success(let response) = result else { return context.close(promise: nil) }
+            handler.write(response, keepAlive: keepAlive, version: head.version, context: context)
+        }
+    }
+
+    private func write(
+        _ response: EngineHTTPResponse, keepAlive: Bool, version: HTTPVersion, context: ChannelHandlerContext
+    ) {
+        guard context.channel.isActive else { return }
+        var headers = response.headers
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
+        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: version, status: response.status, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if response.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        }
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A refused websocket upgrade comes through here; the request itself follows and is
+        // answered with the protocol's error.
+        if error is EngineWebSocketUpgrader.Refused { return }
+        context.close(promise: nil)
+    }
+}
+
+/// What the standalone HTTP server answers to requests outside the Socket.IO path.
+package typealias HTTPFallback = @Sendable (EngineHTTPRequest) -> EngineHTTPResponse

@@ -1,0 +1,172 @@
+import NIOCore
+import NIOWebSocket
+import SocketIOProtocol
+
+/// The channel handler of one Engine.IO websocket: frames in, Engine.IO packets up to the
+/// session; encoded frames out, coalesced into one flush per event-loop tick, within the
+/// client's outbound bound.
+final class WebSocketTransport: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = ByteBuffer
+
+    private let maximumMessage: Int
+    private var outbox: ClientOutbox
+    private var context: ChannelHandlerContext?
+    var link: WebSocketLink?
+    /// A text or binary message arriving in several frames.
+    private var fragments: (opcode: WebSocketOpcode, bytes: ByteBuffer)?
+    private var flushScheduled = false
+    private var unflushedBytes = 0
+    private var closing = false
+
+    init(maximumMessage: Int, outbound: SocketIOConfiguration.OutboundLimits) {
+        self.maximumMessage = maximumMessage
+        self.outbox = ClientOutbox(limit: outbound.limit, hardLimit: outbound.hardLimit, grace: outbound.grace)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text, .binary:
+            guard fragments == nil else { return fail(code: 1002) }
+            if frame.fin {
+                message(frame.opcode, frame.unmaskedData)
+            } else {
+                fragments = (frame.opcode, frame.unmaskedData)
+            }
+        case .continuation:
+            guard var pending = fragments else { return fail(code: 1002) }
+            var data = frame.unmaskedData
+            guard pending.bytes.readableBytes + data.readableBytes <= maximumMessage else { return fail(code: 1009) }
+            pending.bytes.writeBuffer(&data)
+            fragments = frame.fin ? nil : pending
+            if frame.fin { message(pending.opcode, pending.bytes) }
+        case .ping:
+            guard frame.fin else { return fail(code: 1002) }
+            _ = write(WebSocketFrames.frame(.pong, payload: frame.unmaskedData), volatile: false)
+        case .pong:
+            break
+        case .connectionClose:
+            var data = frame.unmaskedData
+            let code = data.readInteger(as: UInt16.self) ?? 1000
+            closeHandshake(code: code)
+        default:
+            fail(code: 1002)
+        }
+    }
+
+    private func message(_ opcode: WebSocketOpcode, _ bytes: ByteBuffer) {
+        guard let link, let connection = link.connection else { return }
+        let packet: Result<EngineIOPacket, ProtocolError>
+        if opcode == .binary {
+            packet = .success(.binaryMessage(bytes))
+        } else {
+            do throws(ProtocolError) {
+                packet = .success(try EngineIOPacket.decode(text: bytes))
+            } catch {
+                packet = .failure(error)
+            }
+        }
+        if connection.loop.inEventLoop {
+            Self.deliver(packet, to: connection, from: link)
+        } else {
+            connection.loop.execute { Self.deliver(packet, to: connection, from: link) }
+        }
+    }
+
+    private static func deliver(
+        _ packet: Result<EngineIOPacket, ProtocolError>, to connection: EngineConnection, from link: WebSocketLink
+    ) {
+        switch packet {
+        case .success(let packet): connection.received(packet, from: link)
+        case .failure(let error): connection.receivedGarbage(from: link, error)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closing = true
+        notifyClosed(error: false)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A frame over the size limit, or one that breaks the websocket protocol.
+        let code: UInt16 = (error as? NIOWebSocketError) == .invalidFrameLength ? 1009 : 1002
+        fail(code: code)
+    }
+
+    private func notifyClosed(error: Bool) {
+        guard let link, let connection = link.connection else { return }
+        link.connection = nil
+        connection.loop.execute { connection.closed(link, error: error) }
+    }
+
+    // MARK: Writing
+
+    func write(_ frame: ByteBuffer, volatile: Bool) -> Bool {
+        guard let context, !closing else { return false }
+        let now = EngineConnection.now
+        switch outbox.admit(bytes: frame.readableBytes, volatile: volatile, now: now) {
+        case .droppedVolatile:
+            return false
+        case .overHardLimit:
+            tooSlow()
+            return false
+        case .queued:
+            break
+        }
+        if outbox.isTooSlow(now: now) {
+            tooSlow()
+            return false
+        }
+        context.write(wrapOutboundOut(frame), promise: nil)
+        unflushedBytes += frame.readableBytes
+        if !flushScheduled {
+            flushScheduled = true
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            context.eventLoop.execute { bound.value.flush() }
+        }
+        return true
+    }
+
+    private func flush() {
+        flushScheduled = false
+        guard let context, unflushedBytes > 0 else { return }
+        let bytes = unflushedBytes
+        unflushedBytes = 0
+        // An empty write completes after every write before it: the bytes have left.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { _ in bound.value.outbox.wrote(bytes: bytes) }
+        context.write(wrapOutboundOut(ByteBuffer()), promise: written)
+        context.flush()
+    }
+
+    private func tooSlow() {
+        guard let link, let connection = link.connection else { return close() }
+        connection.loop.execute { connection.tooSlow(link) }
+        fail(code: 1008)
+    }
+
+    // MARK: Closing
+
+    /// Closes the websocket with a normal close frame.
+    func close() { closeHandshake(code: 1000) }
+
+    private func fail(code: UInt16) {
+        closeHandshake(code: code, error: true)
+    }
+
+    private func closeHandshake(code: UInt16, error: Bool = false) {
+        guard let context, !closing else { return }
+        closing = true
+        notifyClosed(error: error)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrames.close(code: code))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+}
