@@ -8,6 +8,7 @@ public import NIOCore
 public enum ConformanceSetup {
     public struct Running: Sendable {
         let http: EngineHTTPServer
+        let io: SocketIOServer
         public var localAddress: SocketAddress? { http.localAddress }
         public func shutdown() async throws { try await http.shutdown() }
     }
@@ -20,7 +21,14 @@ public enum ConformanceSetup {
 
     public static func start(host: String, port: Int, logger: Logger) async throws -> Running {
         let echo = EngineEcho.server(configuration: configuration(path: "/engine.io/"), logger: logger)
-        let http = try await EngineHTTPServer.start(engines: [echo], host: host, port: port)
-        return Running(http: http)
+        let io = SocketIOServer(configuration: configuration(path: "/socket.io/"), logger: logger)
+        io.sockets.onConnection { socket in
+            socket.emit("auth", socket.handshake.auth)
+            socket.on("message") { arguments, _ in socket.emit("message-back", arguments) }
+            socket.on("message-with-ack") { arguments, ack in ack?.send(arguments) }
+        }
+        io.of("/custom").onConnection { socket in socket.emit("auth", socket.handshake.auth) }
+        let http = try await EngineHTTPServer.start(engines: [echo, io.engine], host: host, port: port)
+        return Running(http: http, io: io)
     }
 }

@@ -259,7 +259,8 @@ package final class EngineConnection: @unchecked Sendable {
     private func finish(_ reason: EngineIOSession.CloseReason) {
         timer?.cancel()
         timer = nil
-        server.remove(self)
+        server.remove(
+            self, closedByClient: reason == .transportClose && pendingPoll == nil && session.transport == .polling)
         if let poll = pendingPoll {
             pendingPoll = nil
             // A client that closed reads a noop; any other end is told with a close packet.

@@ -11,7 +11,15 @@ package final class EngineServer: Sendable {
     package let configuration: SocketIOConfiguration
     package let settings: EngineIOSession.Settings
     package let logger: Logger
-    private let sessions = NIOLockedValueBox<[String: EngineConnection]>([:])
+    private let sessions = NIOLockedValueBox(Sessions())
+
+    private struct Sessions {
+        var live: [String: EngineConnection] = [:]
+        /// Polling sessions the client closed with a POST while no poll was pending, and when
+        /// that was: a poll already on its way (a race the client itself made) still reads
+        /// the noop it would have read had it come first.
+        var closedByClient: [String: Duration] = [:]
+    }
     /// Called on the new connection's loop before anything is sent; sets its delegate.
     private let onOpen: @Sendable (EngineConnection) -> Void
 
@@ -33,19 +41,32 @@ package final class EngineServer: Sendable {
     }
 
     /// The open sessions.
-    package var sessionCount: Int { sessions.withLockedValue { $0.count } }
+    package var sessionCount: Int { sessions.withLockedValue { $0.live.count } }
 
-    package func connection(_ id: String) -> EngineConnection? { sessions.withLockedValue { $0[id] } }
+    package func connection(_ id: String) -> EngineConnection? { sessions.withLockedValue { $0.live[id] } }
 
-    func remove(_ connection: EngineConnection) {
+    func remove(_ connection: EngineConnection, closedByClient: Bool = false) {
+        let now = EngineConnection.now
         sessions.withLockedValue { sessions in
-            if sessions[connection.id] === connection { sessions[connection.id] = nil }
+            if sessions.live[connection.id] === connection { sessions.live[connection.id] = nil }
+            guard closedByClient else { return }
+            sessions.closedByClient = sessions.closedByClient.filter { now - $0.value < settings.pingInterval }
+            sessions.closedByClient[connection.id] = now
+        }
+    }
+
+    /// Whether `sid` was just closed by its client (see `Sessions.closedByClient`); true once.
+    private func takeClosedByClient(_ sid: String) -> Bool {
+        let now = EngineConnection.now
+        return sessions.withLockedValue { sessions in
+            guard let closed = sessions.closedByClient.removeValue(forKey: sid) else { return false }
+            return now - closed < settings.pingInterval
         }
     }
 
     /// Closes every session (on shutdown).
     package func closeAll() {
-        let all = sessions.withLockedValue { Array($0.values) }
+        let all = sessions.withLockedValue { Array($0.live.values) }
         for connection in all {
             connection.loop.execute { connection.close() }
         }
@@ -74,6 +95,8 @@ package final class EngineServer: Sendable {
             answer = connection.loop.flatSubmit {
                 self.handle(route, body: request.body, for: connection, closed: closed)
             }.hop(to: loop)
+        } else if request.method == .GET, let sid = route.query["sid"], takeClosedByClient(sid) {
+            answer = loop.makeSucceededFuture(pollingResponse(OutboundMessage.payload([OutboundMessage(.noop)])))
         } else {
             switch route.route(transports: transports, session: { _ in nil }) {
             case .handshake(.polling):
@@ -90,6 +113,10 @@ package final class EngineServer: Sendable {
     private func handle(
         _ route: EngineIORequest, body: ByteBuffer?, for connection: EngineConnection, closed: EventLoopFuture<Void>
     ) -> EventLoopFuture<EngineHTTPResponse> {
+        if connection.isClosed, route.method == "GET", takeClosedByClient(connection.id) {
+            return connection.loop.makeSucceededFuture(
+                pollingResponse(OutboundMessage.payload([OutboundMessage(.noop)])))
+        }
         switch route.route(transports: transports, session: { _ in connection.isClosed ? nil : connection.transport }) {
         case .poll:
             let promise = connection.loop.makePromise(of: EngineHTTPResponse.self)
@@ -126,7 +153,7 @@ package final class EngineServer: Sendable {
     ) -> EngineConnection {
         let connection = EngineConnection(
             id: SessionID.make(), transport: transport, request: request.handshake, loop: loop, server: self)
-        sessions.withLockedValue { $0[connection.id] = connection }
+        sessions.withLockedValue { $0.live[connection.id] = connection }
         if let websocket { connection.attach(websocket: websocket) }
         connection.send(connection.openMessage)
         onOpen(connection)
