@@ -40,6 +40,7 @@ let package = Package(
         .library(name: "SocketIO", targets: ["SocketIO"]),
         .executable(name: "mesh-node", targets: ["MeshNodeCommand"]),
         .executable(name: "socketio-conformance", targets: ["SocketIOConformance"]),
+        .executable(name: "chat-node", targets: ["ChatNode"]),
         .executable(name: "mesh-demo", targets: ["ClusterDemo"]),
         .executable(name: "mesh-simulation", targets: ["SimulationDemo"]),
     ],
@@ -160,6 +161,12 @@ let package = Package(
                 unixSignals,
             ],
             path: "examples/ClusterDemo",
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "ChatNode",
+            dependencies: ["SocketIO", argumentParser, logging, unixSignals],
+            path: "examples/ChatNode",
             swiftSettings: upcoming
         ),
         .executableTarget(
