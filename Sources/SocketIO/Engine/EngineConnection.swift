@@ -150,6 +150,14 @@ package final class EngineConnection: @unchecked Sendable {
         return .text("ok")
     }
 
+    /// A POST whose body was over `maxHttpBufferSize`: engine.io ends the session.
+    func refuseTooLarge() -> EngineHTTPResponse {
+        loop.assertInEventLoop()
+        server.logger.debug("engine.io polling payload over the limit", metadata: ["engine.sid": "\(id)"])
+        run(session.transportClosed(error: true))
+        return EngineHTTPResponse(status: .payloadTooLarge)
+    }
+
     private func answerPoll() {
         guard let poll = pendingPoll, !queue.isEmpty || noopOwed else { return }
         pendingPoll = nil

@@ -11,6 +11,8 @@ package struct EngineHTTPRequest: Sendable {
     package var headers: HTTPHeaders
     package var remoteAddress: SocketAddress?
     package var body: ByteBuffer?
+    /// The body was longer than `maxHttpBufferSize` and was not kept.
+    package var bodyTooLarge = false
 
     package init(
         method: HTTPMethod, uri: String, headers: HTTPHeaders, remoteAddress: SocketAddress?, body: ByteBuffer? = nil

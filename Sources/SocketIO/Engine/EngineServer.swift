@@ -93,7 +93,7 @@ package final class EngineServer: Sendable {
         let answer: EventLoopFuture<EngineHTTPResponse>
         if let sid = route.query["sid"], let connection = connection(sid) {
             answer = connection.loop.flatSubmit {
-                self.handle(route, body: request.body, for: connection, closed: closed)
+                self.handle(route, request, for: connection, closed: closed)
             }.hop(to: loop)
         } else if request.method == .GET, let sid = route.query["sid"], takeClosedByClient(sid) {
             answer = loop.makeSucceededFuture(pollingResponse(OutboundMessage.payload([OutboundMessage(.noop)])))
@@ -111,7 +111,8 @@ package final class EngineServer: Sendable {
     }
 
     private func handle(
-        _ route: EngineIORequest, body: ByteBuffer?, for connection: EngineConnection, closed: EventLoopFuture<Void>
+        _ route: EngineIORequest, _ request: EngineHTTPRequest, for connection: EngineConnection,
+        closed: EventLoopFuture<Void>
     ) -> EventLoopFuture<EngineHTTPResponse> {
         if connection.isClosed, route.method == "GET", takeClosedByClient(connection.id) {
             return connection.loop.makeSucceededFuture(
@@ -123,7 +124,8 @@ package final class EngineServer: Sendable {
             connection.poll(promise, closed: closed)
             return promise.futureResult
         case .post:
-            return connection.loop.makeSucceededFuture(connection.post(body ?? ByteBuffer()))
+            return connection.loop.makeSucceededFuture(
+                request.bodyTooLarge ? connection.refuseTooLarge() : connection.post(request.body ?? ByteBuffer()))
         case .error(let error):
             return connection.loop.makeSucceededFuture(.error(error))
         case .handshake, .upgrade:

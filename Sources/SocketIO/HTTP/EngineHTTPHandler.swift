@@ -45,16 +45,17 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let request = EngineHTTPRequest(
+        var request = EngineHTTPRequest(
             method: head.method, uri: head.uri, headers: head.headers, remoteAddress: context.channel.remoteAddress,
             body: body)
+        request.bodyTooLarge = tooLarge
         body = nil
         let keepAlive = head.isKeepAlive
         let answer: EventLoopFuture<EngineHTTPResponse>
-        if tooLarge {
-            answer = context.eventLoop.makeSucceededFuture(EngineHTTPResponse(status: .payloadTooLarge))
-        } else if let engine = engines.first(where: { $0.serves(request.path) }) {
+        if let engine = engines.first(where: { $0.serves(request.path) }) {
             answer = engine.handle(request, on: context.eventLoop, closed: context.channel.closeFuture)
+        } else if tooLarge {
+            answer = context.eventLoop.makeSucceededFuture(EngineHTTPResponse(status: .payloadTooLarge))
         } else if let fallback {
             answer = context.eventLoop.makeSucceededFuture(fallback(request))
         } else {
