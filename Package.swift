@@ -202,6 +202,8 @@ let package = Package(
             name: "SocketIOTests",
             dependencies: [
                 "SocketIO",
+                "MeshAdapter",
+                "MeshCore",
                 "SocketIOProtocol",
                 "RealtimeAdapter",
                 nioCore,

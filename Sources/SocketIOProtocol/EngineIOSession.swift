@@ -38,6 +38,8 @@ package struct EngineIOSession: Sendable {
         case pingTimeout = "ping timeout"
         case parseError = "parse error"
         case forcedClose = "forced close"
+        /// The client read too slowly for what it was sent (its outbound bound; not engine.io's).
+        case tooSlow = "too slow"
     }
 
     package enum Action: Equatable, Sendable {
@@ -150,6 +152,12 @@ package struct EngineIOSession: Sendable {
     package mutating func parseError() -> [Action] {
         guard !isClosed else { return [] }
         return close(.parseError)
+    }
+
+    /// The client stayed over its outbound bound.
+    package mutating func tooSlow() -> [Action] {
+        guard !isClosed else { return [] }
+        return close(.tooSlow)
     }
 
     /// The application closes the session.

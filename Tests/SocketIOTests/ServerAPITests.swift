@@ -135,6 +135,8 @@ import Testing
                 try await namespace.disconnectSockets(close: true)
                 _ = await b.drain()
                 #expect(b.connection.closed)
+                // Disconnect handlers run on each socket's own task, soon after.
+                while reasons.withLockedValue({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(10)) }
                 #expect(reasons.withLockedValue { $0 } == [.serverNamespaceDisconnect, .forcedServerClose])
                 await a.close()
             }

@@ -28,8 +28,9 @@ package final class EngineConnection: @unchecked Sendable {
     private var session: EngineIOSession
     package var delegate: (any EngineConnectionDelegate)?
 
-    /// Messages for the next poll, while the session is on polling.
+    /// Messages for the next poll, while the session is on polling, within the client's bound.
     private var queue = Deque<OutboundMessage>()
+    private var pollingOutbox: ClientOutbox
     private var pendingPoll: (id: UInt64, promise: EventLoopPromise<EngineHTTPResponse>)?
     private var pollCount: UInt64 = 0
     /// The probe's noop, owed to the next poll (it lets the client pause polling).
@@ -50,6 +51,8 @@ package final class EngineConnection: @unchecked Sendable {
         self.server = server
         self.session = EngineIOSession(
             id: id, transport: transport, settings: server.settings, now: EngineConnection.now)
+        let limits = server.configuration.outbound
+        self.pollingOutbox = ClientOutbox(limit: limits.limit, hardLimit: limits.hardLimit, grace: limits.grace)
     }
 
     package static var now: Duration { .nanoseconds(Int64(NIODeadline.now().uptimeNanoseconds)) }
@@ -77,9 +80,7 @@ package final class EngineConnection: @unchecked Sendable {
         if session.transport == .websocket, let websocket {
             return websocket.write(frame: WebSocketFrames.frame(message), volatile: volatile)
         }
-        queue.append(message)
-        answerPoll()
-        return true
+        return enqueue(message, volatile: volatile)
     }
 
     /// Writes a message whose websocket frame was already encoded (a broadcast's).
@@ -89,9 +90,34 @@ package final class EngineConnection: @unchecked Sendable {
         if session.transport == .websocket, let websocket {
             return websocket.write(frame: frame, volatile: volatile)
         }
+        return enqueue(message, volatile: volatile)
+    }
+
+    /// Queues a message for the next poll, within the client's outbound bound.
+    private func enqueue(_ message: OutboundMessage, volatile: Bool) -> Bool {
+        let now = Self.now
+        switch pollingOutbox.admit(bytes: message.byteCount, volatile: volatile, now: now) {
+        case .droppedVolatile:
+            server.counters.count(\.droppedVolatile)
+            return false
+        case .overHardLimit:
+            closeTooSlow()
+            return false
+        case .queued:
+            if pollingOutbox.isTooSlow(now: now) {
+                closeTooSlow()
+                return false
+            }
+        }
         queue.append(message)
         answerPoll()
         return true
+    }
+
+    private func closeTooSlow() {
+        server.logger.info("engine.io polling client too slow, closing", metadata: ["engine.sid": "\(id)"])
+        server.counters.count(\.slowClientsDisconnected)
+        run(session.tooSlow())
     }
 
     /// Closes the session from the server side (the client reads a close packet).
@@ -104,7 +130,10 @@ package final class EngineConnection: @unchecked Sendable {
 
     /// What is waiting for the next poll, taken (the handshake's response carries it).
     func takeQueued() -> [OutboundMessage] {
-        defer { queue.removeAll() }
+        defer {
+            pollingOutbox.wrote(bytes: queue.reduce(0) { $0 + $1.byteCount })
+            queue.removeAll()
+        }
         return Array(queue)
     }
 
@@ -166,6 +195,7 @@ package final class EngineConnection: @unchecked Sendable {
             queue.append(OutboundMessage(.noop))
         }
         let body = OutboundMessage.payload(queue)
+        pollingOutbox.wrote(bytes: queue.reduce(0) { $0 + $1.byteCount })
         queue.removeAll()
         poll.promise.succeed(server.pollingResponse(body))
     }
@@ -227,7 +257,8 @@ package final class EngineConnection: @unchecked Sendable {
         loop.assertInEventLoop()
         guard link === websocket else { return }
         server.logger.info("engine.io client too slow, closing", metadata: ["engine.sid": "\(id)"])
-        run(session.transportClosed(error: true))
+        server.counters.count(\.slowClientsDisconnected)
+        run(session.tooSlow())
     }
 
     // MARK: Actions
@@ -251,6 +282,7 @@ package final class EngineConnection: @unchecked Sendable {
                 noopOwed = false
                 // What was queued for polling goes on the websocket, in order.
                 while let message = queue.popFirst() {
+                    pollingOutbox.wrote(bytes: message.byteCount)
                     websocket?.write(frame: WebSocketFrames.frame(message), volatile: false)
                 }
             case .abandonProbe:

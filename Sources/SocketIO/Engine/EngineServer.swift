@@ -12,6 +12,7 @@ package final class EngineServer: Sendable {
     package let settings: EngineIOSession.Settings
     package let logger: Logger
     private let sessions = NIOLockedValueBox(Sessions())
+    package let counters = EngineCounters()
 
     private struct Sessions {
         var live: [String: EngineConnection] = [:]
@@ -273,5 +274,21 @@ package enum SessionID {
         var bytes = [UInt8](repeating: 0, count: 20)
         for index in bytes.indices { bytes[index] = alphabet[Int(generator.next() & 63)] }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// What the engine counts: the events an operator wants to see, rare by nature.
+package final class EngineCounters: Sendable {
+    package struct Values: Sendable, Equatable {
+        package var droppedVolatile = 0
+        package var slowClientsDisconnected = 0
+    }
+
+    private let values = NIOLockedValueBox(Values())
+
+    package var current: Values { values.withLockedValue { $0 } }
+
+    package func count(_ counter: WritableKeyPath<Values, Int>) {
+        values.withLockedValue { $0[keyPath: counter] += 1 }
     }
 }

@@ -49,7 +49,8 @@ final class EngineWebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         }
         let channel = context.channel
         let transport = WebSocketTransport(
-            maximumMessage: engine.configuration.maxHttpBufferSize, outbound: engine.configuration.outbound)
+            maximumMessage: engine.configuration.maxHttpBufferSize, outbound: engine.configuration.outbound,
+            counters: engine.counters)
         let link = WebSocketLink(channel: channel, transport: transport)
         transport.link = link
         do {

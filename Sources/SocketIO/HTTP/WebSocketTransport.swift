@@ -19,8 +19,11 @@ final class WebSocketTransport: ChannelInboundHandler {
     private var unflushedBytes = 0
     private var closing = false
 
-    init(maximumMessage: Int, outbound: SocketIOConfiguration.OutboundLimits) {
+    private let counters: EngineCounters
+
+    init(maximumMessage: Int, outbound: SocketIOConfiguration.OutboundLimits, counters: EngineCounters) {
         self.maximumMessage = maximumMessage
+        self.counters = counters
         self.outbox = ClientOutbox(limit: outbound.limit, hardLimit: outbound.hardLimit, grace: outbound.grace)
     }
 
@@ -111,6 +114,7 @@ final class WebSocketTransport: ChannelInboundHandler {
         let now = EngineConnection.now
         switch outbox.admit(bytes: frame.readableBytes, volatile: volatile, now: now) {
         case .droppedVolatile:
+            counters.count(\.droppedVolatile)
             return false
         case .overHardLimit:
             tooSlow()

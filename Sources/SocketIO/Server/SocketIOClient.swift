@@ -200,6 +200,7 @@ extension DisconnectReason {
         case .pingTimeout: self = .pingTimeout
         case .parseError: self = .parseError
         case .forcedClose: self = .forcedServerClose
+        case .tooSlow: self = .tooSlow
         }
     }
 }

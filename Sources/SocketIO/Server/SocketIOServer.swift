@@ -118,6 +118,23 @@ public final class SocketIOServer: Sendable {
     /// Clients connected to this process.
     public var connectionCount: Int { engine.sessionCount }
 
+    /// What the server counted since it started.
+    public var statistics: Statistics {
+        let counters = engine.counters.current
+        return Statistics(
+            connections: engine.sessionCount, droppedVolatilePackets: counters.droppedVolatile,
+            slowClientsDisconnected: counters.slowClientsDisconnected)
+    }
+
+    public struct Statistics: Sendable, Equatable {
+        /// Engine.IO connections open now.
+        public var connections: Int
+        /// Volatile packets not written because their client's outbound buffer was full.
+        public var droppedVolatilePackets: Int
+        /// Clients disconnected for staying over their outbound limit ("too slow").
+        public var slowClientsDisconnected: Int
+    }
+
     // MARK: Serving
 
     /// Serves Socket.IO at `configuration.path` on a plain SwiftNIO HTTP server; other paths
