@@ -38,6 +38,7 @@ let package = Package(
         .library(name: "MeshCore", targets: ["MeshCore"]),
         .library(name: "MeshAdapter", targets: ["MeshAdapter"]),
         .library(name: "SocketIO", targets: ["SocketIO"]),
+        .library(name: "SocketIOHummingbird", targets: ["SocketIOHummingbird"]),
         .executable(name: "mesh-node", targets: ["MeshNodeCommand"]),
         .executable(name: "socketio-conformance", targets: ["SocketIOConformance"]),
         .executable(name: "chat-node", targets: ["ChatNode"]),
@@ -55,6 +56,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         .target(
@@ -87,6 +90,31 @@ let package = Package(
                 orderedCollections,
                 logging,
             ],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SocketIOHummingbird",
+            dependencies: [
+                "SocketIO",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                nioCore,
+                nioPosix,
+                nioHTTP1,
+                nioWebSocket,
+                logging,
+            ],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "HummingbirdExample",
+            dependencies: [
+                "SocketIO",
+                "SocketIOHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            path: "examples/HummingbirdExample",
             swiftSettings: upcoming
         ),
         .executableTarget(
@@ -202,6 +230,10 @@ let package = Package(
             name: "SocketIOTests",
             dependencies: [
                 "SocketIO",
+                "SocketIOHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 "MeshAdapter",
                 "MeshCore",
                 "SocketIOProtocol",

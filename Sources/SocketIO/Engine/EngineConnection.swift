@@ -35,8 +35,8 @@ package final class EngineConnection: @unchecked Sendable {
     private var pollCount: UInt64 = 0
     /// The probe's noop, owed to the next poll (it lets the client pause polling).
     private var noopOwed = false
-    private var websocket: WebSocketLink?
-    private var probe: WebSocketLink?
+    private var websocket: (any EngineWebSocket)?
+    private var probe: (any EngineWebSocket)?
     private var timer: Scheduled<Void>?
     private var timerDeadline: Duration?
 
@@ -78,7 +78,7 @@ package final class EngineConnection: @unchecked Sendable {
         loop.assertInEventLoop()
         guard !session.isClosed else { return false }
         if session.transport == .websocket, let websocket {
-            return websocket.write(frame: WebSocketFrames.frame(message), volatile: volatile)
+            return websocket.write(message, frame: nil, volatile: volatile)
         }
         return enqueue(message, volatile: volatile)
     }
@@ -88,7 +88,7 @@ package final class EngineConnection: @unchecked Sendable {
         loop.assertInEventLoop()
         guard !session.isClosed else { return false }
         if session.transport == .websocket, let websocket {
-            return websocket.write(frame: frame, volatile: volatile)
+            return websocket.write(message, frame: frame, volatile: volatile)
         }
         return enqueue(message, volatile: volatile)
     }
@@ -210,25 +210,25 @@ package final class EngineConnection: @unchecked Sendable {
 
     // MARK: Websocket (on loop)
 
-    func attach(websocket link: WebSocketLink) {
+    func attach(websocket link: any EngineWebSocket) {
         loop.assertInEventLoop()
         websocket = link
     }
 
-    func attach(probe link: WebSocketLink) {
+    func attach(probe link: any EngineWebSocket) {
         loop.assertInEventLoop()
         guard !session.isClosed, session.transport == .polling, probe == nil else { return link.close() }
         probe = link
     }
 
-    func received(_ packet: EngineIOPacket, from link: WebSocketLink) {
+    func received(_ packet: EngineIOPacket, from link: any EngineWebSocket) {
         loop.assertInEventLoop()
         guard link === websocket || link === probe else { return }
         run(session.received(packet, on: .websocket, now: Self.now))
     }
 
     /// A frame that is not Engine.IO arrived on `link`.
-    func receivedGarbage(from link: WebSocketLink, _ error: ProtocolError) {
+    func receivedGarbage(from link: any EngineWebSocket, _ error: ProtocolError) {
         loop.assertInEventLoop()
         server.logger.debug(
             "engine.io websocket packet refused", metadata: ["engine.sid": "\(id)", "engine.error": "\(error)"])
@@ -241,7 +241,7 @@ package final class EngineConnection: @unchecked Sendable {
         }
     }
 
-    func closed(_ link: WebSocketLink, error: Bool) {
+    func closed(_ link: any EngineWebSocket, error: Bool) {
         loop.assertInEventLoop()
         if link === websocket {
             websocket = nil
@@ -253,7 +253,7 @@ package final class EngineConnection: @unchecked Sendable {
     }
 
     /// The websocket asks for the connection to be closed as too slow a reader.
-    func tooSlow(_ link: WebSocketLink) {
+    func tooSlow(_ link: any EngineWebSocket) {
         loop.assertInEventLoop()
         guard link === websocket else { return }
         server.logger.info("engine.io client too slow, closing", metadata: ["engine.sid": "\(id)"])
@@ -267,7 +267,7 @@ package final class EngineConnection: @unchecked Sendable {
         for action in actions {
             switch action {
             case .send(let packet, on: .websocket):
-                (probe ?? websocket)?.write(frame: WebSocketFrames.frame(OutboundMessage(packet)), volatile: false)
+                (probe ?? websocket)?.write(OutboundMessage(packet), frame: nil, volatile: false)
             case .send(.noop, on: .polling):
                 noopOwed = true
                 answerPoll()
@@ -283,7 +283,7 @@ package final class EngineConnection: @unchecked Sendable {
                 // What was queued for polling goes on the websocket, in order.
                 while let message = queue.popFirst() {
                     pollingOutbox.wrote(bytes: message.byteCount)
-                    websocket?.write(frame: WebSocketFrames.frame(message), volatile: false)
+                    websocket?.write(message, frame: nil, volatile: false)
                 }
             case .abandonProbe:
                 probe?.close()

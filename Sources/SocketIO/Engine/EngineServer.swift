@@ -152,7 +152,7 @@ package final class EngineServer: Sendable {
 
     private func open(
         _ transport: EngineIOSession.Transport, _ request: EngineHTTPRequest, on loop: any EventLoop,
-        websocket: WebSocketLink? = nil
+        websocket: (any EngineWebSocket)? = nil
     ) -> EngineConnection {
         let connection = EngineConnection(
             id: SessionID.make(), transport: transport, request: request.handshake, loop: loop, server: self)
@@ -212,9 +212,12 @@ package final class EngineServer: Sendable {
     }
 
     /// The websocket `link` is up, for what `shouldUpgrade` decided.
-    package func webSocketOpened(_ decision: WebSocketDecision, link: WebSocketLink) {
+    package func webSocketOpened(_ decision: WebSocketDecision, link: any EngineWebSocket) {
         switch decision {
         case .open(let request):
+            guard link.eventLoop.inEventLoop else {
+                return link.eventLoop.execute { self.webSocketOpened(decision, link: link) }
+            }
             link.connection = open(.websocket, request, on: link.eventLoop, websocket: link)
         case .probe(let connection):
             link.connection = connection

@@ -80,8 +80,8 @@ final class WebSocketTransport: ChannelInboundHandler {
         }
     }
 
-    private static func deliver(
-        _ packet: Result<EngineIOPacket, ProtocolError>, to connection: EngineConnection, from link: WebSocketLink
+    static func deliver(
+        _ packet: Result<EngineIOPacket, ProtocolError>, to connection: EngineConnection, from link: any EngineWebSocket
     ) {
         switch packet {
         case .success(let packet): connection.received(packet, from: link)
