@@ -42,5 +42,16 @@ let package = Package(
             ],
             path: "ClusterBench"
         ),
+        .executableTarget(
+            name: "socketio-bench",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "SocketIOBench"
+        ),
     ]
 )

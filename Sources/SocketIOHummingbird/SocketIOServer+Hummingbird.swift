@@ -4,7 +4,6 @@ public import HummingbirdWebSocket
 public import Logging
 public import NIOCore
 import NIOHTTP1
-import NIOPosix
 import NIOWebSocket
 public import SocketIO
 
@@ -13,10 +12,9 @@ extension SocketIOServer {
     /// the application's own routes.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let path = RouterPath(stringLiteral: configuration.path.trimmingSlashes)
-        let engine = self.engine
         for method: HTTPRequest.Method in [.get, .post, .options] {
-            router.on(path, method: method) { request, context -> Response in
-                try await Self.respond(to: request, context: context, engine: engine)
+            router.on(path, method: method) { [self] request, context -> Response in
+                try await respond(to: request, context: context)
             }
         }
     }
@@ -27,20 +25,15 @@ extension SocketIOServer {
     public func webSocketUpgrade(
         for request: HTTPRequest, channel: any Channel, logger: Logger
     ) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
-        let engine = self.engine
-        let engineRequest = EngineHTTPRequest(
-            method: .GET, uri: request.path ?? "/", headers: HTTPHeaders(request.headerFields),
-            remoteAddress: channel.remoteAddress)
-        guard engine.serves(engineRequest.path),
-            let decision = try await engine.shouldUpgrade(engineRequest, on: channel.eventLoop).get()
+        guard
+            let session = try await acceptWebSocket(
+                uri: request.path ?? "/", headers: HTTPHeaders(request.headerFields),
+                remoteAddress: channel.remoteAddress, eventLoop: channel.eventLoop)
         else { return .dontUpgrade }
         let maximum = configuration.maxHttpBufferSize
         return .upgrade([:]) { inbound, outbound, _ in
-            let link = AsyncWebSocketLink(eventLoop: channel.eventLoop, engine: engine)
-            engine.webSocketOpened(decision, link: link)
-            await link.run(
-                inbound: inbound.messages(maxSize: maximum),
-                incoming: { message in
+            await session.run(
+                inbound: inbound.messages(maxSize: maximum).map { message -> WebSocketSession.Message in
                     switch message {
                     case .text(let text): .text(text)
                     case .binary(let bytes): .binary(bytes)
@@ -48,41 +41,31 @@ extension SocketIOServer {
                 },
                 send: { message in
                     switch message {
-                    case .text(let bytes): try await outbound.write(.text(String(buffer: bytes)))
+                    case .text(let text): try await outbound.write(.text(text))
                     case .binary(let bytes): try await outbound.write(.binary(bytes))
                     }
                 },
-                closeSocket: { try? await outbound.close(.normalClosure, reason: nil) })
+                close: { try? await outbound.close(.normalClosure, reason: nil) })
         }
     }
 
-    private static func respond<Context: RequestContext>(
-        to request: Request, context: Context, engine: EngineServer
-    ) async throws -> Response {
+    private func respond<Context: RequestContext>(to request: Request, context: Context) async throws -> Response {
         var request = request
         var body: ByteBuffer?
         var tooLarge = false
         if request.method == .post {
             do {
-                body = try await request.collectBody(upTo: engine.configuration.maxHttpBufferSize)
+                body = try await request.collectBody(upTo: configuration.maxHttpBufferSize)
             } catch {
                 tooLarge = true
             }
         }
-        var engineRequest = EngineHTTPRequest(
-            method: HTTPMethod(rawValue: request.method.rawValue), uri: request.uri.string,
-            headers: HTTPHeaders(request.headers),
-            remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress, body: body)
-        engineRequest.bodyTooLarge = tooLarge
-        let loop = MultiThreadedEventLoopGroup.singleton.any()
-        // A poll cut off by its client ends when the framework cancels its handler.
-        let closed = loop.makePromise(of: Void.self)
-        defer { closed.succeed() }
-        let response = try await withTaskCancellationHandler {
-            try await engine.handle(engineRequest, on: loop, closed: closed.futureResult).get()
-        } onCancel: {
-            closed.succeed()
-        }
+        let response = try await respond(
+            to: SocketIOServer.EngineRequest(
+                method: HTTPMethod(rawValue: request.method.rawValue), uri: request.uri.string,
+                headers: HTTPHeaders(request.headers),
+                remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress, body: body,
+                bodyTooLarge: tooLarge))
         var headers = HTTPFields()
         for (name, value) in response.headers {
             if let name = HTTPField.Name(name) { headers.append(HTTPField(name: name, value: value)) }
