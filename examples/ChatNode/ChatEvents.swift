@@ -3,11 +3,32 @@ import SocketIO
 /// The events of the chat example, on one namespace. Each is acknowledged when the client
 /// asks for an ack; a bad argument is acknowledged with `{error: message}`.
 enum ChatEvents {
-    struct Say: Decodable, Sendable {
+    struct Say: Sendable {
         var room: String?
         var except: String?
         var text: String
-        var volatile: Bool?
+        var volatile: Bool
+
+        /// `{room?, except?, text, volatile?}`; nil for anything else.
+        init?(_ value: SocketValue?) {
+            guard let value, case .object = value, let text = value["text"]?.stringValue else { return nil }
+            func optionalString(_ key: String) -> String?? {
+                switch value[key] {
+                case nil, .null?: .some(nil)
+                case .string(let string)?: .some(string)
+                default: nil
+                }
+            }
+            guard let room = optionalString("room"), let except = optionalString("except") else { return nil }
+            switch value["volatile"] {
+            case nil, .null?: volatile = false
+            case .bool(let flag)?: volatile = flag
+            default: return nil
+            }
+            self.room = room
+            self.except = except
+            self.text = text
+        }
     }
 
     struct Ask: Decodable, Sendable {
@@ -36,7 +57,11 @@ enum ChatEvents {
                     return try await roomList(socket)
                 }
             }
-            socket.on("say", as: Say.self) { say, ack in
+            socket.on("say") { arguments, ack in
+                // Read by hand rather than through Codable: this is the broadcast path.
+                guard let say = Say(arguments.first) else {
+                    return ack?(error("say takes {room?, except?, text, volatile?}")) ?? ()
+                }
                 await answer(ack) {
                     let message: SocketValue = [
                         "text": .string(say.text), "room": say.room.map { .string($0) } ?? .null,
@@ -44,7 +69,7 @@ enum ChatEvents {
                     ]
                     var target = say.room.map { socket.namespace.to(Room($0)) } ?? socket.namespace.except()
                     if let except = say.except { target = target.except(Room(except)) }
-                    if say.volatile == true { target = target.volatile }
+                    if say.volatile { target = target.volatile }
                     try await target.emit("message", message)
                     return true
                 }

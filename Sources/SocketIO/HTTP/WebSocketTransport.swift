@@ -16,7 +16,6 @@ final class WebSocketTransport: ChannelInboundHandler {
     /// A text or binary message arriving in several frames.
     private var fragments: (opcode: WebSocketOpcode, bytes: ByteBuffer)?
     private var flushScheduled = false
-    private var unflushedBytes = 0
     private var closing = false
 
     private let counters: EngineCounters
@@ -27,7 +26,12 @@ final class WebSocketTransport: ChannelInboundHandler {
         self.outbox = ClientOutbox(limit: outbound.limit, hardLimit: outbound.hardLimit, grace: outbound.grace)
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    private var flusher: LoopFlusher?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.flusher = LoopFlusher.of(context.eventLoop)
+    }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -111,8 +115,15 @@ final class WebSocketTransport: ChannelInboundHandler {
 
     func write(_ frame: ByteBuffer, volatile: Bool) -> Bool {
         guard let context, !closing else { return false }
+        let bytes = frame.readableBytes
+        if outbox.queuedBytes + bytes > outbox.limit {
+            // Over the limit by our count, which only grows between checks: ask the channel
+            // what is really still waiting (rarely: once per `limit` bytes written).
+            let waiting = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+            outbox.wrote(bytes: outbox.queuedBytes - waiting)
+        }
         let now = EngineConnection.now
-        switch outbox.admit(bytes: frame.readableBytes, volatile: volatile, now: now) {
+        switch outbox.admit(bytes: bytes, volatile: volatile, now: now) {
         case .droppedVolatile:
             counters.count(\.droppedVolatile)
             return false
@@ -127,26 +138,16 @@ final class WebSocketTransport: ChannelInboundHandler {
             return false
         }
         context.write(wrapOutboundOut(frame), promise: nil)
-        unflushedBytes += frame.readableBytes
         if !flushScheduled {
             flushScheduled = true
-            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            context.eventLoop.execute { bound.value.flush() }
+            flusher?.flushLater(self)
         }
         return true
     }
 
-    private func flush() {
+    func flush() {
         flushScheduled = false
-        guard let context, unflushedBytes > 0 else { return }
-        let bytes = unflushedBytes
-        unflushedBytes = 0
-        // An empty write completes after every write before it: the bytes have left.
-        let written = context.eventLoop.makePromise(of: Void.self)
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        written.futureResult.whenComplete { _ in bound.value.outbox.wrote(bytes: bytes) }
-        context.write(wrapOutboundOut(ByteBuffer()), promise: written)
-        context.flush()
+        context?.flush()
     }
 
     private func tooSlow() {
