@@ -21,11 +21,19 @@ final class BenchClient: ChannelInboundHandler, @unchecked Sendable {
     /// Called for each ack the client gets (the sender's window).
     var onAck: (() -> Void)?
 
-    init(ready: EventLoopPromise<Void>) { self.ready = ready }
+    /// Whether to join the main namespace; without, the client is ready at the Engine.IO open.
+    private let joinNamespace: Bool
 
-    static func connect(host: String, port: Int, group: any EventLoopGroup) async throws -> (BenchClient, any Channel) {
+    init(ready: EventLoopPromise<Void>, joinNamespace: Bool) {
+        self.ready = ready
+        self.joinNamespace = joinNamespace
+    }
+
+    static func connect(
+        host: String, port: Int, group: any EventLoopGroup, path: String = "/socket.io/", joinNamespace: Bool = true
+    ) async throws -> (BenchClient, any Channel) {
         let loop = group.next()
-        let client = BenchClient(ready: loop.makePromise())
+        let client = BenchClient(ready: loop.makePromise(), joinNamespace: joinNamespace)
         let channel = try await ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -34,7 +42,7 @@ final class BenchClient: ChannelInboundHandler, @unchecked Sendable {
             .connect(host: host, port: port).get()
         var request = ByteBuffer()
         request.writeString(
-            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: \(host):\(port)\r\nUpgrade: websocket\r\n"
+            "GET \(path)?EIO=4&transport=websocket HTTP/1.1\r\nHost: \(host):\(port)\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         )
         try await channel.writeAndFlush(request)
@@ -67,6 +75,9 @@ final class BenchClient: ChannelInboundHandler, @unchecked Sendable {
         switch (phase, first) {
         case (_, UInt8(ascii: "2")):
             send(text: "3")  // Engine.IO ping
+        case (.opening, UInt8(ascii: "0")) where !joinNamespace:
+            phase = .ready
+            ready.succeed()
         case (.opening, UInt8(ascii: "0")):
             phase = .connecting
             send(text: "40")

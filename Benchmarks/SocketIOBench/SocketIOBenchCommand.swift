@@ -116,6 +116,8 @@ struct Idle: AsyncParsableCommand {
     @Option var port: Int
     @Option var serverPID: Int32
     @Option var connections = 10_000
+    @Option(help: "The Engine.IO path.") var path = "/socket.io/"
+    @Flag(help: "Stop at the Engine.IO session: join no Socket.IO namespace.") var engineOnly = false
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -126,7 +128,11 @@ struct Idle: AsyncParsableCommand {
             let batch = min(200, connections - channels.count)
             try await withThrowingTaskGroup(of: (any Channel).self) { tasks in
                 for _ in 0..<batch {
-                    tasks.addTask { try await BenchClient.connect(host: host, port: port, group: group).1 }
+                    tasks.addTask {
+                        try await BenchClient.connect(
+                            host: host, port: port, group: group, path: path, joinNamespace: !engineOnly
+                        ).1
+                    }
                 }
                 for try await channel in tasks { channels.append(channel) }
             }

@@ -13,7 +13,9 @@ public final class Socket: Sendable {
     public typealias EventHandler = @Sendable (_ arguments: [SocketValue], _ ack: Acknowledgement?) async -> Void
 
     private struct State {
-        var handlers: [String: [EventHandler]] = [:]
+        /// Few per socket: a list searched in order costs less memory than a dictionary.
+        var handlers: [(event: String, handler: EventHandler)] = []
+        var jobs = SerialJobs()
         var anyHandlers: [@Sendable (String, [SocketValue]) async -> Void] = []
         var disconnectHandlers: [@Sendable (DisconnectReason) async -> Void] = []
         var data: SocketValue = .null
@@ -24,7 +26,6 @@ public final class Socket: Sendable {
     public let namespace: Namespace
     public let handshake: Handshake
     let client: SocketIOClient
-    let jobs = SerialJobs()
     private let state = NIOLockedValueBox(State())
 
     init(id: SocketID, namespace: Namespace, client: SocketIOClient, handshake: Handshake) {
@@ -47,7 +48,7 @@ public final class Socket: Sendable {
 
     /// Handles the client's event `event`; `ack` is there when the client waits for an answer.
     public func on(_ event: String, _ handler: @escaping EventHandler) {
-        state.withLockedValue { $0.handlers[event, default: []].append(handler) }
+        state.withLockedValue { $0.handlers.append((event, handler)) }
     }
 
     /// Handles `event` whose first argument decodes as `T`; an argument that does not is
@@ -80,11 +81,23 @@ public final class Socket: Sendable {
         guard case .string(let event)? = arguments.first else { return }
         let rest = Array(arguments.dropFirst())
         let ack = ackID.map { Acknowledgement(socket: self, id: $0) }
-        jobs.enqueue { [self] in
-            let (handlers, anyHandlers) = state.withLockedValue { ($0.handlers[event] ?? [], $0.anyHandlers) }
+        enqueue { [self] in
+            let (handlers, anyHandlers) = state.withLockedValue { state in
+                (state.handlers.filter { $0.event == event }.map(\.handler), state.anyHandlers)
+            }
             for handler in anyHandlers { await handler(event, rest) }
             for handler in handlers { await handler(rest, ack) }
         }
+    }
+
+    /// Runs `job` after every job queued before it (the socket's handlers run one at a time).
+    func enqueue(_ job: @escaping SerialJobs.Job) {
+        guard state.withLockedValue({ $0.jobs.enqueue(job) }) else { return }
+        Task { await self.drainJobs() }
+    }
+
+    private func drainJobs() async {
+        while let job = state.withLockedValue({ $0.jobs.next() }) { await job() }
     }
 
     // MARK: Emitting to the client
@@ -156,7 +169,7 @@ public final class Socket: Sendable {
         }
         guard first else { return }
         namespace.unregister(self)
-        jobs.enqueue { [self] in
+        enqueue { [self] in
             do {
                 try await namespace.adapter().delAll(id)
             } catch {

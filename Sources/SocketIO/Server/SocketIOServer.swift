@@ -99,7 +99,7 @@ public final class SocketIOServer: Sendable {
         }
         let handshake = Handshake(request: client.connection.request, auth: auth, time: client.connection.openedAt)
         let socket = Socket(id: SocketID(SessionID.make()), namespace: namespace, client: client, handshake: handshake)
-        socket.jobs.enqueue { [logger] in
+        socket.enqueue { [logger] in
             do {
                 try await namespace.connect(socket)
             } catch {
