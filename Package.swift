@@ -244,6 +244,7 @@ let package = Package(
                 nioWebSocket,
                 nioConcurrencyHelpers,
                 logging,
+                inMemoryLogging,
             ],
             swiftSettings: upcoming
         ),

@@ -1,3 +1,5 @@
+import InMemoryLogging
+import Logging
 import NIOCore
 import SocketIO
 import Testing
@@ -23,7 +25,8 @@ import Testing
         configuration: SocketIOConfiguration = SocketIOConfiguration(), joinFirst: Bool = true,
         _ attack: @escaping @Sendable (TestWebSocket) async throws -> Void
     ) async throws {
-        try await TestServer.with(configuration, setUp: echo) { server in
+        let log = InMemoryLogHandler()
+        try await TestServer.with(configuration, log: log, setUp: echo) { server in
             try await withTimeout {
                 let (bystander, _) = try await server.connectedClient()
                 let attacker: TestWebSocket
@@ -39,7 +42,15 @@ import Testing
                 await bystander.close()
             }
         }
+        let lines = log.entries.map(\.message.description)
+        #expect(lines.contains { Self.refusals.contains($0) }, "a log line says why: \(lines)")
     }
+
+    /// What the server logs when it closes a client for what it sent.
+    static let refusals: Set<String> = [
+        "engine.io websocket packet refused", "engine.io websocket closed for a protocol error",
+        "socket.io packet refused, closing", "socket.io connection closed",
+    ]
 
     @Test func aMalformedEngineIOPacketClosesTheClient() async throws {
         try await Self.expectClosed { try await $0.send(text: "abc") }
@@ -122,7 +133,8 @@ import Testing
     }
 
     @Test func anUnknownNamespaceIsRefusedAndTheConnectionStays() async throws {
-        try await TestServer.with(setUp: Self.echo) { server in
+        let log = InMemoryLogHandler()
+        try await TestServer.with(log: log, setUp: Self.echo) { server in
             try await withTimeout {
                 let (client, _) = try await server.connectedClient()
                 try await client.send(text: "40/nowhere,")
@@ -133,5 +145,6 @@ import Testing
                 await client.close()
             }
         }
+        #expect(log.entries.contains { $0.message.description == "socket.io namespace refused" })
     }
 }

@@ -50,7 +50,7 @@ final class EngineWebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         let channel = context.channel
         let transport = WebSocketTransport(
             maximumMessage: engine.configuration.maxHttpBufferSize, outbound: engine.configuration.outbound,
-            counters: engine.counters)
+            counters: engine.counters, logger: engine.logger)
         let link = WebSocketLink(channel: channel, transport: transport)
         transport.link = link
         do {

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOWebSocket
 import SocketIOProtocol
@@ -19,10 +20,14 @@ final class WebSocketTransport: ChannelInboundHandler {
     private var closing = false
 
     private let counters: EngineCounters
+    private let logger: Logger
 
-    init(maximumMessage: Int, outbound: SocketIOConfiguration.OutboundLimits, counters: EngineCounters) {
+    init(
+        maximumMessage: Int, outbound: SocketIOConfiguration.OutboundLimits, counters: EngineCounters, logger: Logger
+    ) {
         self.maximumMessage = maximumMessage
         self.counters = counters
+        self.logger = logger
         self.outbox = ClientOutbox(limit: outbound.limit, hardLimit: outbound.hardLimit, grace: outbound.grace)
     }
 
@@ -162,6 +167,9 @@ final class WebSocketTransport: ChannelInboundHandler {
     func close() { closeHandshake(code: 1000) }
 
     private func fail(code: UInt16) {
+        logger.debug(
+            "engine.io websocket closed for a protocol error",
+            metadata: ["engine.sid": "\(link?.connection?.id ?? "-")", "websocket.close.code": "\(code)"])
         closeHandshake(code: code, error: true)
     }
 

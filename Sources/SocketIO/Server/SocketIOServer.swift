@@ -95,6 +95,7 @@ public final class SocketIOServer: Sendable {
     /// On the client's loop: the client asks to join `name`.
     func authorize(_ client: SocketIOClient, namespace name: String, auth: SocketValue?) {
         guard let namespace = namespace(for: name) else {
+            logger.debug("socket.io namespace refused", metadata: ["socketio.namespace": "\(name)"])
             return client.refuse(namespace: name, data: ["message": "Invalid namespace"])
         }
         let handshake = Handshake(request: client.connection.request, auth: auth, time: client.connection.openedAt)

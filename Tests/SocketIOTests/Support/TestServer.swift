@@ -1,3 +1,4 @@
+import InMemoryLogging
 import Logging
 import NIOCore
 import SocketIO
@@ -11,11 +12,13 @@ struct TestServer {
     static func with<T>(
         _ configuration: SocketIOConfiguration = SocketIOConfiguration(),
         adapter: AdapterFactory = .local(),
+        log: InMemoryLogHandler? = nil,
         setUp: (SocketIOServer) -> Void = { _ in },
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        var logger = Logger(label: "test.socketio")
-        logger.logLevel = .warning
+        var logger =
+            log.map { log in Logger(label: "test.socketio", factory: { _ in log }) } ?? Logger(label: "test.socketio")
+        logger.logLevel = log == nil ? .warning : .debug
         let io = SocketIOServer(configuration: configuration, adapter: adapter, logger: logger)
         setUp(io)
         let listener = try await io.listen(port: 0)
