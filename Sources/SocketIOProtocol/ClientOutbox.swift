@@ -27,6 +27,14 @@ package struct ClientOutbox: Sendable {
         self.grace = grace
     }
 
+    /// Queues `bytes` when they fit under the limit, with no clock needed (a client under its
+    /// limit is never too slow); false means: ask `admit`.
+    package mutating func admitWithinLimit(bytes: Int) -> Bool {
+        guard queuedBytes + bytes <= limit else { return false }
+        queuedBytes += bytes
+        return true
+    }
+
     package mutating func admit(bytes: Int, volatile: Bool, now: Duration) -> Outcome {
         let after = queuedBytes + bytes
         if volatile, after > limit { return .droppedVolatile }

@@ -67,6 +67,13 @@ extension SocketValue {
 
     private static func writeString(_ value: String, into text: inout String) {
         text += "\""
+        // Most strings need no escape: append them whole (this is the broadcast path).
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        else {
+            text += value
+            text += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""

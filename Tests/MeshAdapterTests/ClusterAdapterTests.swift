@@ -112,9 +112,11 @@ import Testing
         try await TestCluster.with(count: 3) { cluster in
             let formed = try await cluster.formed()
             #expect(formed)
-            cluster.hosts[2].answerEmits(after: .seconds(2))
+            // The deadline leaves the prompt server ample time even on a loaded machine; the
+            // slow one answers long after it.
+            cluster.hosts[2].answerEmits(after: .seconds(6))
             let result = try await cluster.adapters[0].serverSideEmitWithAck(
-                ByteBuffer(string: "slow?"), timeout: .milliseconds(300))
+                ByteBuffer(string: "slow?"), timeout: .milliseconds(1_500))
             #expect(result.missingServers == ["node2"])
             #expect(result.replies.map(\.server) == ["node1"])
             #expect(result.replies.first?.reply.map { String(buffer: $0) } == "node1 got slow?")
@@ -126,7 +128,7 @@ import Testing
             let formed = try await cluster.formed()
             #expect(formed)
             // The ack collection of node2's clients outlives the request's deadline.
-            cluster.hosts[2].answerAcks(after: .seconds(3))
+            cluster.hosts[2].answerAcks(after: .seconds(6))
             try await cluster.adapters[1].addAll("b1", rooms: ["r"])
             try await cluster.adapters[2].addAll("c1", rooms: ["r"])
             let seen = try await eventually {
@@ -134,7 +136,8 @@ import Testing
             }
             #expect(seen)
             var options = BroadcastOptions(rooms: ["r"])
-            options.flags.timeout = .milliseconds(200)
+            // Ample for the prompt server even on a loaded machine.
+            options.flags.timeout = .milliseconds(1_500)
             let acks = try await cluster.adapters[0].broadcastWithAck(ByteBuffer(string: "ack?"), options: options)
             #expect(acks.missingServers == ["node2"])
             #expect(acks.expected == 1)

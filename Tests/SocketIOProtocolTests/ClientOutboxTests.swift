@@ -36,4 +36,19 @@ import Testing
         #expect(outbox.queuedBytes == 0)
         #expect(ClientOutbox(limit: 100, hardLimit: 10).hardLimit == 100)
     }
+
+    @Test func theFastPathAgreesWithAdmitUnderTheLimit() {
+        var fast = ClientOutbox(limit: 100, hardLimit: 300, grace: .seconds(1))
+        var slow = fast
+        for bytes in [30, 30, 30] {
+            let fits = fast.admitWithinLimit(bytes: bytes)
+            let outcome = slow.admit(bytes: bytes, volatile: true, now: .zero)
+            #expect(fits && outcome == .queued)
+        }
+        #expect(fast.queuedBytes == slow.queuedBytes && fast.slowDeadline == nil)
+        // Past the limit the fast path declines and leaves the count alone.
+        let fits = fast.admitWithinLimit(bytes: 20)
+        #expect(!fits && fast.queuedBytes == 90)
+        #expect(fast.admit(bytes: 20, volatile: true, now: .zero) == .droppedVolatile)
+    }
 }

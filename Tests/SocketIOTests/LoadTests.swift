@@ -54,6 +54,8 @@ import Testing
                 let payload = SocketValue.string(String(repeating: "v", count: 4_000))
                 let count = 5_000
                 for _ in 0..<count { try await server.io.sockets.to("room").volatile.emit("tick", payload) }
+                // Deliveries run on the client's event loop, after the emits return.
+                while server.io.statistics.droppedVolatilePackets == 0 { try await Task.sleep(for: .milliseconds(10)) }
                 let dropped = server.io.statistics.droppedVolatilePackets
                 #expect(dropped > 0)
                 #expect(dropped < count)
@@ -80,6 +82,8 @@ import Testing
                 }
                 let payload = SocketValue.string(String(repeating: "p", count: 4_000))
                 for _ in 0..<100 { try await server.io.sockets.to("room").emit("bulk", payload) }
+                // Deliveries run on the client's event loop, after the emits return.
+                while server.io.statistics.slowClientsDisconnected == 0 { try await Task.sleep(for: .milliseconds(10)) }
                 #expect(server.io.statistics.slowClientsDisconnected == 1)
                 let poll = try await TestHTTP.request(port: server.port, "GET", uri)
                 #expect(poll.status == 400)

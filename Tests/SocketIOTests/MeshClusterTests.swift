@@ -47,7 +47,12 @@ import Testing
                         let (onB, idB) = try await serverB.connectedClient()
                         try await onA.send(text: #"421["join","lobby"]"#)
                         #expect(try await onA.nextMessage() == .text("431[true]"))
-                        // The join was published before its ack: a broadcast from B now reaches A.
+                        // A join is published before its ack, but B learns of it when A's change
+                        // arrives (the causal guarantee covers a join and a broadcast from one
+                        // node): once B sees the member, B's broadcast reaches it.
+                        while try await serverB.io.sockets.in("lobby").fetchSockets().isEmpty {
+                            try await Task.sleep(for: .milliseconds(10))
+                        }
                         try await serverB.io.sockets.to("lobby").emit("hello", "from b")
                         #expect(try await onA.nextMessage() == .text(#"42["hello","from b"]"#))
                         let members = try await serverB.io.sockets.in("lobby").fetchSockets()

@@ -127,20 +127,22 @@ final class WebSocketTransport: ChannelInboundHandler {
             let waiting = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
             outbox.wrote(bytes: outbox.queuedBytes - waiting)
         }
-        let now = EngineConnection.now
-        switch outbox.admit(bytes: bytes, volatile: volatile, now: now) {
-        case .droppedVolatile:
-            counters.count(\.droppedVolatile)
-            return false
-        case .overHardLimit:
-            tooSlow()
-            return false
-        case .queued:
-            break
-        }
-        if outbox.isTooSlow(now: now) {
-            tooSlow()
-            return false
+        if !outbox.admitWithinLimit(bytes: bytes) {
+            let now = EngineConnection.now
+            switch outbox.admit(bytes: bytes, volatile: volatile, now: now) {
+            case .droppedVolatile:
+                counters.count(\.droppedVolatile)
+                return false
+            case .overHardLimit:
+                tooSlow()
+                return false
+            case .queued:
+                break
+            }
+            if outbox.isTooSlow(now: now) {
+                tooSlow()
+                return false
+            }
         }
         context.write(wrapOutboundOut(frame), promise: nil)
         if !flushScheduled {
