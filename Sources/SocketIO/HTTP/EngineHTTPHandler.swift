@@ -14,6 +14,10 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
+    /// Completed when the request in progress is answered or its connection closes: a poll
+    /// cut off by its client ends its session. One per request, so a keep-alive connection
+    /// that polls for hours holds no callback per poll.
+    private var requestEnded: EventLoopPromise<Void>?
 
     init(engines: [EngineServer], fallback: HTTPFallback?) {
         self.engines = engines
@@ -53,7 +57,9 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let keepAlive = head.isKeepAlive
         let answer: EventLoopFuture<EngineHTTPResponse>
         if let engine = engines.first(where: { $0.serves(request.path) }) {
-            answer = engine.handle(request, on: context.eventLoop, closed: context.channel.closeFuture)
+            let ended = context.eventLoop.makePromise(of: Void.self)
+            requestEnded = ended
+            answer = engine.handle(request, on: context.eventLoop, closed: ended.futureResult)
         } else if tooLarge {
             answer = context.eventLoop.makeSucceededFuture(EngineHTTPResponse(status: .payloadTooLarge))
         } else if let fallback {
@@ -64,6 +70,8 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         answer.whenComplete { result in
             let (handler, context) = bound.value
+            handler.requestEnded?.succeed()
+            handler.requestEnded = nil
             guard case .success(let response) = result else { return context.close(promise: nil) }
             handler.write(response, keepAlive: keepAlive, version: head.version, context: context)
         }
@@ -86,6 +94,17 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        requestEnded?.succeed()
+        requestEnded = nil
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        requestEnded?.succeed()
+        requestEnded = nil
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
