@@ -18,7 +18,9 @@ public final class Namespace: Sendable {
     }
 
     public let name: String
-    public unowned let server: SocketIOServer
+    /// The server the namespace belongs to. Held strongly: a namespace kept by the application
+    /// keeps its server (which lives for the process anyway).
+    public let server: SocketIOServer
     private let state = NIOLockedValueBox(State())
     /// The local sockets, read on the broadcast path.
     let localSockets = NIOLockedValueBox<[SocketID: Socket]>([:])
