@@ -9,12 +9,6 @@ import SocketIOProtocol
 /// Slower than our own NIO websocket (one async write per message), and what a framework
 /// integration can do; the standalone server (`SocketIOServer.listen`) uses `WebSocketLink`.
 package final class AsyncWebSocketLink: EngineWebSocket, @unchecked Sendable {
-    /// What the client sent.
-    package enum Incoming: Sendable {
-        case text(String)
-        case binary(ByteBuffer)
-    }
-
     private struct State {
         var connection: EngineConnection?
         var outbox: ClientOutbox
@@ -76,10 +70,9 @@ package final class AsyncWebSocketLink: EngineWebSocket, @unchecked Sendable {
     /// `send` writes one message, `closeSocket` ends the websocket.
     package func run<Inbound: AsyncSequence & Sendable>(
         inbound: Inbound,
-        incoming: @escaping @Sendable (Inbound.Element) -> Incoming?,
         send: @escaping @Sendable (OutboundMessage) async throws -> Void,
         closeSocket: @escaping @Sendable () async -> Void
-    ) async {
+    ) async where Inbound.Element == WebSocketSession.Message {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
                 for await message in queue {
@@ -95,9 +88,7 @@ package final class AsyncWebSocketLink: EngineWebSocket, @unchecked Sendable {
             group.addTask { [self] in
                 var failed = false
                 do {
-                    for try await element in inbound {
-                        if let message = incoming(element) { deliver(message) }
-                    }
+                    for try await message in inbound { deliver(message) }
                 } catch {
                     failed = true
                 }
@@ -110,7 +101,7 @@ package final class AsyncWebSocketLink: EngineWebSocket, @unchecked Sendable {
         }
     }
 
-    private func deliver(_ incoming: Incoming) {
+    private func deliver(_ incoming: WebSocketSession.Message) {
         guard let connection else { return }
         let packet: Result<EngineIOPacket, ProtocolError>
         switch incoming {

@@ -3,14 +3,13 @@ import NIOHTTP1
 
 /// The HTTP/1.1 side of the server: reads each request whole (its body bounded by
 /// `maxHttpBufferSize`), hands those for the Engine.IO path to the engine, the others to the
-/// application's fallback, and writes the answers in order.
+/// others 404, and writes the answers in order.
 final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let engines: [EngineServer]
     private let maximumBody: Int
-    private let fallback: HTTPFallback?
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
@@ -19,10 +18,9 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// that polls for hours holds no callback per poll.
     private var requestEnded: EventLoopPromise<Void>?
 
-    init(engines: [EngineServer], fallback: HTTPFallback?) {
+    init(engines: [EngineServer]) {
         self.engines = engines
         self.maximumBody = engines.map(\.configuration.maxHttpBufferSize).max() ?? 1_000_000
-        self.fallback = fallback
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -62,8 +60,6 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             answer = engine.handle(request, on: context.eventLoop, closed: ended.futureResult)
         } else if tooLarge {
             answer = context.eventLoop.makeSucceededFuture(EngineHTTPResponse(status: .payloadTooLarge))
-        } else if let fallback {
-            answer = context.eventLoop.makeSucceededFuture(fallback(request))
         } else {
             answer = context.eventLoop.makeSucceededFuture(.text("Not Found", status: .notFound))
         }
@@ -114,6 +110,3 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 }
-
-/// What the standalone HTTP server answers to requests outside the Socket.IO path.
-package typealias HTTPFallback = @Sendable (EngineHTTPRequest) -> EngineHTTPResponse

@@ -12,8 +12,7 @@ package final class EngineHTTPServer: Sendable {
 
     package static func start(
         engines: [EngineServer], host: String, port: Int,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        fallback: HTTPFallback? = nil
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> EngineHTTPServer {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -26,7 +25,7 @@ package final class EngineHTTPServer: Sendable {
             )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let http = EngineHTTPHandler(engines: engines, fallback: fallback)
+                    let http = EngineHTTPHandler(engines: engines)
                     let upgrader = EngineWebSocketUpgrader(engines: engines)
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withServerUpgrade: (

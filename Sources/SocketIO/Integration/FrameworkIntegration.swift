@@ -101,12 +101,6 @@ public final class WebSocketSession: Sendable {
         engine.webSocketOpened(decision, link: link)
         await link.run(
             inbound: inbound,
-            incoming: { message in
-                switch message {
-                case .text(let text): .text(text)
-                case .binary(let bytes): .binary(bytes)
-                }
-            },
             send: { message in
                 switch message {
                 case .text(let bytes): try await send(.text(String(buffer: bytes)))
