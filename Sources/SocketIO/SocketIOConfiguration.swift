@@ -96,20 +96,37 @@ public struct SocketIOConfiguration: Sendable {
 }
 
 /// The first HTTP request of a session, as the `allowRequest` hook and `Handshake` see it.
+///
+/// A session keeps it for its whole life, so it is stored compactly: the headers in one
+/// buffer, the query parsed from `uri` when asked for.
 public struct HandshakeRequest: Sendable {
     public var method: String
     public var uri: String
-    public var headers: HTTPHeaders
-    /// The query's parameters (the last value of each name).
-    public var query: [String: String]
-    /// The client's address, "ip:port", when known.
+    /// The client's IP address, when known (socket.io's `handshake.address`).
     public var address: String?
+    private var storedHeaders: StoredHeaders
+    private var queryOverride: [String: String]?
 
-    public init(method: String, uri: String, headers: HTTPHeaders, query: [String: String], address: String?) {
+    public var headers: HTTPHeaders {
+        get { storedHeaders.headers }
+        set { storedHeaders = StoredHeaders(newValue) }
+    }
+
+    /// The query's parameters (the last value of each name), from `uri` unless set.
+    public var query: [String: String] {
+        get { queryOverride ?? EngineHTTPRequest.query(of: uri) }
+        set { queryOverride = newValue }
+    }
+
+    /// - Parameter query: the query's parameters; `nil` reads them from `uri`.
+    public init(method: String, uri: String, headers: HTTPHeaders, query: [String: String]? = nil, address: String?) {
         self.method = method
         self.uri = uri
-        self.headers = headers
-        self.query = query
+        self.storedHeaders = StoredHeaders(headers)
+        self.queryOverride = query
         self.address = address
     }
+
+    /// The headers as stored, for a `Handshake` to share without copying them.
+    var compactHeaders: StoredHeaders { storedHeaders }
 }

@@ -40,7 +40,7 @@ package struct SocketIOConnection: Sendable {
 
     package let connectTimeout: Duration
     private let opened: Duration
-    private var namespaces: [String: Membership] = [:]
+    private var namespaces = NamespaceMap<Membership>()
     private var everJoined = false
     private var nextAckID: UInt64 = 0
     private var awaitedAcks: [UInt64: (namespace: String, deadline: Duration)] = [:]

@@ -48,7 +48,10 @@ import Testing
                 guard socket.handshake.auth["token"]?.stringValue == "open sesame" else {
                     throw ConnectionRefused("not authorized", data: ["retry": false])
                 }
-                socket.data = ["user": "ali"]
+                socket.data = [
+                    "user": "ali", "from": .string(socket.handshake.address ?? "?"),
+                    "eio": .string(socket.handshake.query["EIO"] ?? "?"),
+                ]
             }
             io.of("/private").onConnection { socket in socket.emit("welcome", socket.data) }
         }) { server in
@@ -61,7 +64,9 @@ import Testing
                 try await client.send(text: #"40/private,{"token":"open sesame"}"#)
                 guard case .text(let accepted)? = try await client.nextMessage() else { throw TimedOut() }
                 #expect(accepted.hasPrefix("40/private,{\"sid\":"))
-                #expect(try await client.nextMessage() == .text(#"42/private,["welcome",{"user":"ali"}]"#))
+                #expect(
+                    try await client.nextMessage()
+                        == .text(#"42/private,["welcome",{"user":"ali","from":"127.0.0.1","eio":"4"}]"#))
                 await client.close()
             }
         }

@@ -31,8 +31,7 @@ package struct EngineHTTPRequest: Sendable {
     package var query: [String: String] { Self.query(of: uri) }
 
     package var handshake: HandshakeRequest {
-        HandshakeRequest(
-            method: method.rawValue, uri: uri, headers: headers, query: query, address: remoteAddress?.description)
+        HandshakeRequest(method: method.rawValue, uri: uri, headers: headers, address: remoteAddress?.ipAddress)
     }
 
     package static func query(of uri: String) -> [String: String] {

@@ -5,8 +5,8 @@ import NIOWebSocket
 
 /// The websocket upgrade for the Engine.IO path: the engine decides whether to take the
 /// request (a new session, or the probe of a polling one); NIO's upgrader builds the
-/// handshake's answer. The pipeline it leaves has the frame decoder and our
-/// `WebSocketTransport`, which writes its frames itself (see `WebSocketFrames`).
+/// handshake's answer. The pipeline it leaves is our `WebSocketTransport` alone, which reads
+/// and writes its frames itself (`WebSocketFrameReader`, `WebSocketFrames`).
 ///
 /// One per connection: it keeps the engine's decision from the response to the upgrade.
 final class EngineWebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
@@ -54,9 +54,6 @@ final class EngineWebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         let link = WebSocketLink(channel: channel, transport: transport)
         transport.link = link
         do {
-            let maxFrame = max(engine.configuration.maxHttpBufferSize, 1 << 10)
-            try channel.pipeline.syncOperations.addHandler(
-                ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxFrame)))
             try channel.pipeline.syncOperations.addHandler(transport)
         } catch {
             return context.eventLoop.makeFailedFuture(error)

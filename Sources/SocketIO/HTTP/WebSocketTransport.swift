@@ -3,17 +3,19 @@ import NIOCore
 import NIOWebSocket
 import SocketIOProtocol
 
-/// The channel handler of one Engine.IO websocket: frames in, Engine.IO packets up to the
-/// session; encoded frames out, coalesced into one flush per event-loop tick, within the
-/// client's outbound bound.
+/// The channel handler of one Engine.IO websocket: bytes in, read into frames
+/// (`WebSocketFrameReader`), Engine.IO packets up to the session; encoded frames out,
+/// coalesced into one flush per event-loop tick, within the client's outbound bound.
 final class WebSocketTransport: ChannelInboundHandler {
-    typealias InboundIn = WebSocketFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let maximumMessage: Int
     private var outbox: ClientOutbox
     private var context: ChannelHandlerContext?
     var link: WebSocketLink?
+    /// The start of a frame that has not fully arrived.
+    private var partialFrame: ByteBuffer?
     /// A text or binary message arriving in several frames.
     private var fragments: (opcode: WebSocketOpcode, bytes: ByteBuffer)?
     private var flushScheduled = false
@@ -40,29 +42,45 @@ final class WebSocketTransport: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        var bytes = unwrapInboundIn(data)
+        if var partial = partialFrame {
+            partialFrame = nil
+            partial.writeBuffer(&bytes)
+            bytes = partial
+        }
+        do throws(WebSocketFrameReader.Failure) {
+            while !closing, let frame = try WebSocketFrameReader.read(from: &bytes, maximumPayload: maximumMessage) {
+                received(frame)
+            }
+        } catch {
+            return fail(code: error.closeCode)
+        }
+        if !closing, bytes.readableBytes > 0 { partialFrame = bytes }
+    }
+
+    private func received(_ frame: WebSocketFrameReader.Frame) {
         switch frame.opcode {
         case .text, .binary:
             guard fragments == nil else { return fail(code: 1002) }
             if frame.fin {
-                message(frame.opcode, frame.unmaskedData)
+                message(frame.opcode, frame.payload)
             } else {
-                fragments = (frame.opcode, frame.unmaskedData)
+                fragments = (frame.opcode, frame.payload)
             }
         case .continuation:
             guard var pending = fragments else { return fail(code: 1002) }
-            var data = frame.unmaskedData
+            var data = frame.payload
             guard pending.bytes.readableBytes + data.readableBytes <= maximumMessage else { return fail(code: 1009) }
             pending.bytes.writeBuffer(&data)
             fragments = frame.fin ? nil : pending
             if frame.fin { message(pending.opcode, pending.bytes) }
         case .ping:
             guard frame.fin else { return fail(code: 1002) }
-            _ = write(WebSocketFrames.frame(.pong, payload: frame.unmaskedData), volatile: false)
+            _ = write(WebSocketFrames.frame(.pong, payload: frame.payload), volatile: false)
         case .pong:
             break
         case .connectionClose:
-            var data = frame.unmaskedData
+            var data = frame.payload
             let code = data.readInteger(as: UInt16.self) ?? 1000
             closeHandshake(code: code)
         default:
@@ -104,10 +122,9 @@ final class WebSocketTransport: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// The socket failed (a reset, a write error): close it, a transport error for the session.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A frame over the size limit, or one that breaks the websocket protocol.
-        let code: UInt16 = (error as? NIOWebSocketError) == .invalidFrameLength ? 1009 : 1002
-        fail(code: code)
+        closeHandshake(code: 1011, error: true)
     }
 
     private func notifyClosed(error: Bool) {

@@ -4,26 +4,41 @@ import OrderedCollections
 public import SocketIOProtocol
 
 /// What the client sent to connect, as socket.io's `socket.handshake` holds it.
+///
+/// Every socket keeps one for its whole life: the headers are held in one buffer shared by
+/// the session's sockets, the query is read from `url` when asked for.
 public struct Handshake: Sendable {
-    /// The headers of the session's first HTTP request.
-    public var headers: HTTPHeaders
-    /// The query of that request (`EIO`, `transport` and the client's own parameters).
-    public var query: [String: String]
     /// The `auth` object of the namespace's CONNECT packet (empty when the client sent none).
     public var auth: SocketValue
-    /// The client's address, "ip:port".
+    /// The client's IP address (socket.io's `handshake.address`).
     public var address: String?
     /// When the connection was made.
     public var time: Date
     /// The request's URI.
     public var url: String
+    private var storedHeaders: StoredHeaders
+    private var queryOverride: [String: String]?
 
+    /// The headers of the session's first HTTP request.
+    public var headers: HTTPHeaders {
+        get { storedHeaders.headers }
+        set { storedHeaders = StoredHeaders(newValue) }
+    }
+
+    /// The query of that request (`EIO`, `transport` and the client's own parameters), from
+    /// `url` unless set.
+    public var query: [String: String] {
+        get { queryOverride ?? EngineHTTPRequest.query(of: url) }
+        set { queryOverride = newValue }
+    }
+
+    /// - Parameter query: the query's parameters; `nil` reads them from `url`.
     public init(
-        headers: HTTPHeaders = [:], query: [String: String] = [:], auth: SocketValue = [:], address: String? = nil,
+        headers: HTTPHeaders = [:], query: [String: String]? = nil, auth: SocketValue = [:], address: String? = nil,
         time: Date = Date(), url: String = "/"
     ) {
-        self.headers = headers
-        self.query = query
+        self.storedHeaders = StoredHeaders(headers)
+        self.queryOverride = query
         self.auth = auth
         self.address = address
         self.time = time
@@ -31,9 +46,12 @@ public struct Handshake: Sendable {
     }
 
     init(request: HandshakeRequest, auth: SocketValue?, time: Date) {
-        self.init(
-            headers: request.headers, query: request.query, auth: auth ?? [:], address: request.address, time: time,
-            url: request.uri)
+        self.storedHeaders = request.compactHeaders
+        self.queryOverride = nil
+        self.auth = auth ?? [:]
+        self.address = request.address
+        self.time = time
+        self.url = request.uri
     }
 
     /// The JSON form `fetchSockets` carries across servers.

@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 public import RealtimeAdapter
 public import SocketIOProtocol
+import Synchronization
 
 /// One client's connection to one namespace (socket.io's `Socket`).
 ///
@@ -26,7 +27,7 @@ public final class Socket: Sendable {
     public let namespace: Namespace
     public let handshake: Handshake
     let client: SocketIOClient
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
 
     init(id: SocketID, namespace: Namespace, client: SocketIOClient, handshake: Handshake) {
         self.id = id
@@ -38,17 +39,17 @@ public final class Socket: Sendable {
     /// Anything the application keeps with the socket; `fetchSockets` returns it from any
     /// server.
     public var data: SocketValue {
-        get { state.withLockedValue { $0.data } }
-        set { state.withLockedValue { $0.data = newValue } }
+        get { state.withLock { $0.data } }
+        set { state.withLock { $0.data = newValue } }
     }
 
-    public var connected: Bool { state.withLockedValue { $0.connected } }
+    public var connected: Bool { state.withLock { $0.connected } }
 
     // MARK: Events from the client
 
     /// Handles the client's event `event`; `ack` is there when the client waits for an answer.
     public func on(_ event: String, _ handler: @escaping EventHandler) {
-        state.withLockedValue { $0.handlers.append((event, handler)) }
+        state.withLock { $0.handlers.append((event, handler)) }
     }
 
     /// Handles `event` whose first argument decodes as `T`; an argument that does not is
@@ -69,11 +70,11 @@ public final class Socket: Sendable {
 
     /// Sees every event before its own handlers (socket.io's `onAny`).
     public func onAny(_ handler: @escaping @Sendable (_ event: String, _ arguments: [SocketValue]) async -> Void) {
-        state.withLockedValue { $0.anyHandlers.append(handler) }
+        state.withLock { $0.anyHandlers.append(handler) }
     }
 
     public func onDisconnect(_ handler: @escaping @Sendable (DisconnectReason) async -> Void) {
-        state.withLockedValue { $0.disconnectHandlers.append(handler) }
+        state.withLock { $0.disconnectHandlers.append(handler) }
     }
 
     /// On the client's loop: an event arrived.
@@ -82,7 +83,7 @@ public final class Socket: Sendable {
         let rest = Array(arguments.dropFirst())
         let ack = ackID.map { Acknowledgement(socket: self, id: $0) }
         enqueue { [self] in
-            let (handlers, anyHandlers) = state.withLockedValue { state in
+            let (handlers, anyHandlers) = state.withLock { state in
                 (state.handlers.filter { $0.event == event }.map(\.handler), state.anyHandlers)
             }
             for handler in anyHandlers { await handler(event, rest) }
@@ -92,12 +93,12 @@ public final class Socket: Sendable {
 
     /// Runs `job` after every job queued before it (the socket's handlers run one at a time).
     func enqueue(_ job: @escaping SerialJobs.Job) {
-        guard state.withLockedValue({ $0.jobs.enqueue(job) }) else { return }
+        guard state.withLock({ $0.jobs.enqueue(job) }) else { return }
         Task { await self.drainJobs() }
     }
 
     private func drainJobs() async {
-        while let job = state.withLockedValue({ $0.jobs.next() }) { await job() }
+        while let job = state.withLock({ $0.jobs.next() }) { await job() }
     }
 
     // MARK: Emitting to the client
@@ -163,7 +164,7 @@ public final class Socket: Sendable {
 
     /// Called once, whatever ended the socket: it leaves its rooms, then its handlers run.
     func didDisconnect(_ reason: DisconnectReason) {
-        let first = state.withLockedValue { state in
+        let first = state.withLock { state in
             defer { state.connected = false }
             return state.connected
         }
@@ -176,7 +177,7 @@ public final class Socket: Sendable {
                 namespace.server.logger.debug(
                     "socket.io could not leave its rooms", metadata: ["socketio.error": "\(error)"])
             }
-            let handlers = state.withLockedValue { $0.disconnectHandlers }
+            let handlers = state.withLock { $0.disconnectHandlers }
             for handler in handlers { await handler(reason) }
         }
     }

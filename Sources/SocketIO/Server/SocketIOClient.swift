@@ -12,7 +12,7 @@ final class SocketIOClient: EngineConnectionDelegate, @unchecked Sendable {
     let connection: EngineConnection
     private var state: SocketIOConnection
     private var decoder: SocketIODecoder
-    private var sockets: [String: Socket] = [:]
+    private var sockets = NamespaceMap<Socket>()
     private var acks: [UInt64: CheckedContinuation<[SocketValue], any Error>] = [:]
     private var timer: Scheduled<Void>?
     private var timerDeadline: Duration?

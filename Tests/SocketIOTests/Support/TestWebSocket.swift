@@ -49,6 +49,11 @@ final class TestWebSocket: @unchecked Sendable {
     func send(binary: [UInt8]) async throws { try await sendFrame(opcode: 0x2, binary) }
 
     func sendFrame(opcode: UInt8, _ payload: [UInt8], fin: Bool = true) async throws {
+        try await connection.write(Self.maskedFrame(opcode: opcode, payload, fin: fin))
+    }
+
+    /// A frame as a client sends it (masked), with any opcode and FIN bit.
+    static func maskedFrame(opcode: UInt8, _ payload: [UInt8], fin: Bool = true) -> ByteBuffer {
         var frame = ByteBuffer()
         frame.writeInteger((fin ? 0x80 : 0) | opcode)
         switch payload.count {
@@ -63,7 +68,7 @@ final class TestWebSocket: @unchecked Sendable {
         let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
         frame.writeBytes(mask)
         frame.writeBytes(payload.enumerated().map { $0.element ^ mask[$0.offset % 4] })
-        try await connection.write(frame)
+        return frame
     }
 
     /// The next frame, or nil when the connection ends.
