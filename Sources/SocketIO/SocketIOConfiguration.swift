@@ -126,7 +126,4 @@ public struct HandshakeRequest: Sendable {
         self.queryOverride = query
         self.address = address
     }
-
-    /// The headers as stored, for a `Handshake` to share without copying them.
-    var compactHeaders: StoredHeaders { storedHeaders }
 }

@@ -8,8 +8,6 @@ package struct NamespaceMap<Value> {
 
     package init() {}
 
-    package var isEmpty: Bool { entries.isEmpty }
-    package var count: Int { entries.count }
     package var values: [Value] { entries.map(\.value) }
 
     package subscript(namespace: String) -> Value? {

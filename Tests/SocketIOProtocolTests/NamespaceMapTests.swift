@@ -12,6 +12,6 @@ import Testing
         #expect(map.values == [3, 2])
         #expect(map.removeValue(forKey: "/") == 3)
         map["/chat"] = nil
-        #expect(map.isEmpty)
+        #expect(map.values.isEmpty)
     }
 }

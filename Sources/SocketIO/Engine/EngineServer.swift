@@ -274,7 +274,7 @@ extension HTTPHeaders {
 /// wherever it is kept (the sessions table, the adapter's rooms, each socket), and 2^90 is far
 /// beyond guessing (socket.io's 20 characters carry 120 bits; guidance for session ids asks 64).
 package enum SessionID {
-    package static let length = 15
+    private static let length = 15
 
     package static func make() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -5,31 +5,38 @@ public import SocketIOProtocol
 
 /// What the client sent to connect, as socket.io's `socket.handshake` holds it.
 ///
-/// Every socket keeps one for its whole life: the headers are held in one buffer shared by
-/// the session's sockets, the query is read from `url` when asked for.
+/// Every socket keeps one for its whole life; its session's `HandshakeRequest` (headers in
+/// one buffer, the query read from the URL) is shared by the session's sockets.
 public struct Handshake: Sendable {
     /// The `auth` object of the namespace's CONNECT packet (empty when the client sent none).
     public var auth: SocketValue
-    /// The client's IP address (socket.io's `handshake.address`).
-    public var address: String?
     /// When the connection was made.
     public var time: Date
-    /// The request's URI.
-    public var url: String
-    private var storedHeaders: StoredHeaders
-    private var queryOverride: [String: String]?
+    private var request: HandshakeRequest
 
     /// The headers of the session's first HTTP request.
     public var headers: HTTPHeaders {
-        get { storedHeaders.headers }
-        set { storedHeaders = StoredHeaders(newValue) }
+        get { request.headers }
+        set { request.headers = newValue }
     }
 
     /// The query of that request (`EIO`, `transport` and the client's own parameters), from
     /// `url` unless set.
     public var query: [String: String] {
-        get { queryOverride ?? EngineHTTPRequest.query(of: url) }
-        set { queryOverride = newValue }
+        get { request.query }
+        set { request.query = newValue }
+    }
+
+    /// The client's IP address (socket.io's `handshake.address`).
+    public var address: String? {
+        get { request.address }
+        set { request.address = newValue }
+    }
+
+    /// The request's URI.
+    public var url: String {
+        get { request.uri }
+        set { request.uri = newValue }
     }
 
     /// - Parameter query: the query's parameters; `nil` reads them from `url`.
@@ -37,21 +44,15 @@ public struct Handshake: Sendable {
         headers: HTTPHeaders = [:], query: [String: String]? = nil, auth: SocketValue = [:], address: String? = nil,
         time: Date = Date(), url: String = "/"
     ) {
-        self.storedHeaders = StoredHeaders(headers)
-        self.queryOverride = query
-        self.auth = auth
-        self.address = address
-        self.time = time
-        self.url = url
+        self.init(
+            request: HandshakeRequest(method: "GET", uri: url, headers: headers, query: query, address: address),
+            auth: auth, time: time)
     }
 
     init(request: HandshakeRequest, auth: SocketValue?, time: Date) {
-        self.storedHeaders = request.compactHeaders
-        self.queryOverride = nil
+        self.request = request
         self.auth = auth ?? [:]
-        self.address = request.address
         self.time = time
-        self.url = request.uri
     }
 
     /// The JSON form `fetchSockets` carries across servers.
