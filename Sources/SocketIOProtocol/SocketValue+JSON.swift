@@ -185,40 +185,44 @@ private struct JSONParser {
 
     private mutating func string() throws(ProtocolError) -> String {
         position += 1
-        var scalars = String.UnicodeScalarView()
-        var start = position
-        func flush(_ end: Int) {
-            // The input is valid UTF-8 (it came from a String), so a run without escapes is too.
-            scalars.append(
-                contentsOf: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                    .unicodeScalars)
-        }
+        let start = position
+        // Most strings hold no escape: one run of bytes, decoded once. The input is valid
+        // UTF-8 (it came from a String), so a run between escapes is too.
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                flush(position)
                 position += 1
-                return String(scalars)
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position - 1]), as: UTF8.self)
             }
+            if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
+            guard byte >= 0x20 else { throw error("control character in a string") }
+            position += 1
+        }
+        throw error("unterminated string")
+    }
+
+    /// The rest of a string whose first escape is at `position`.
+    private mutating func escapedString(from start: Int) throws(ProtocolError) -> String {
+        var utf8 = Array(bytes[start..<position])
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: "\"") { return String(decoding: utf8, as: UTF8.self) }
             guard byte >= 0x20 else { throw error("control character in a string") }
             guard byte == UInt8(ascii: "\\") else {
-                position += 1
+                utf8.append(byte)
                 continue
             }
-            flush(position)
-            position += 1
             guard position < bytes.count else { break }
             let escape = bytes[position]
             position += 1
             switch escape {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(escape)
+            case UInt8(ascii: "b"): utf8.append(0x08)
+            case UInt8(ascii: "f"): utf8.append(0x0C)
+            case UInt8(ascii: "n"): utf8.append(0x0A)
+            case UInt8(ascii: "r"): utf8.append(0x0D)
+            case UInt8(ascii: "t"): utf8.append(0x09)
             case UInt8(ascii: "u"):
                 var code = try hex4()
                 if (0xD800..<0xDC00).contains(code), bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"),
@@ -230,10 +234,9 @@ private struct JSONParser {
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 }
                 guard let scalar = Unicode.Scalar(code) else { throw error("unpaired surrogate") }
-                scalars.append(scalar)
+                utf8.append(contentsOf: String(scalar).utf8)
             default: throw error("unknown escape")
             }
-            start = position
         }
         throw error("unterminated string")
     }

@@ -72,24 +72,14 @@ package final class EngineConnection: @unchecked Sendable {
     }
 
     /// Writes `message` on the session's transport; false when it was dropped (a volatile
-    /// message for a client over its limit, or a closed session).
+    /// message for a client over its limit, or a closed session). `frame`, when given, is its
+    /// websocket frame, already encoded (a broadcast's).
     @discardableResult
-    package func send(_ message: OutboundMessage, volatile: Bool = false) -> Bool {
+    package func send(_ message: OutboundMessage, frame: ByteBuffer? = nil, volatile: Bool = false) -> Bool {
         loop.assertInEventLoop()
+        // A websocket is attached only while the session is open on it (`finish` detaches it).
+        if let websocket { return websocket.write(message, frame: frame, volatile: volatile) }
         guard !session.isClosed else { return false }
-        if session.transport == .websocket, let websocket {
-            return websocket.write(message, frame: nil, volatile: volatile)
-        }
-        return enqueue(message, volatile: volatile)
-    }
-
-    /// Writes a message whose websocket frame was already encoded (a broadcast's).
-    package func send(_ message: OutboundMessage, frame: ByteBuffer, volatile: Bool) -> Bool {
-        loop.assertInEventLoop()
-        guard !session.isClosed else { return false }
-        if session.transport == .websocket, let websocket {
-            return websocket.write(message, frame: frame, volatile: volatile)
-        }
         return enqueue(message, volatile: volatile)
     }
 

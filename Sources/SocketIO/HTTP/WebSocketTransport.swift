@@ -5,7 +5,10 @@ import SocketIOProtocol
 
 /// The channel handler of one Engine.IO websocket: bytes in, read into frames
 /// (`WebSocketFrameReader`), Engine.IO packets up to the session; encoded frames out,
-/// coalesced into one flush per event-loop tick, within the client's outbound bound.
+/// within the client's outbound bound, coalesced into one write and one flush per
+/// event-loop tick: small frames are copied into one buffer (a broadcast's shared frame
+/// costs a copy of a few hundred bytes instead of a pending write of its own), large ones
+/// are written as they are, in order.
 final class WebSocketTransport: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -18,6 +21,8 @@ final class WebSocketTransport: ChannelInboundHandler {
     private var partialFrame: ByteBuffer?
     /// A text or binary message arriving in several frames.
     private var fragments: (opcode: WebSocketOpcode, bytes: ByteBuffer)?
+    /// The small frames written during this tick, written to the channel when it flushes.
+    private var coalesced: ByteBuffer?
     private var flushScheduled = false
     private var closing = false
 
@@ -34,6 +39,9 @@ final class WebSocketTransport: ChannelInboundHandler {
     }
 
     private var flusher: LoopFlusher?
+
+    /// Frames up to this size are copied into the tick's buffer; larger ones keep their own write.
+    static let largestCoalescedFrame = 1024
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -141,7 +149,8 @@ final class WebSocketTransport: ChannelInboundHandler {
         if outbox.queuedBytes + bytes > outbox.limit {
             // Over the limit by our count, which only grows between checks: ask the channel
             // what is really still waiting (rarely: once per `limit` bytes written).
-            let waiting = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+            let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+            let waiting = buffered + (coalesced?.readableBytes ?? 0)
             outbox.wrote(bytes: outbox.queuedBytes - waiting)
         }
         if !outbox.admitWithinLimit(bytes: bytes) {
@@ -161,7 +170,13 @@ final class WebSocketTransport: ChannelInboundHandler {
                 return false
             }
         }
-        context.write(wrapOutboundOut(frame), promise: nil)
+        if bytes <= Self.largestCoalescedFrame {
+            if coalesced == nil { coalesced = context.channel.allocator.buffer(capacity: max(256, bytes)) }
+            coalesced?.writeImmutableBuffer(frame)
+        } else {
+            writeCoalesced(context)
+            context.write(wrapOutboundOut(frame), promise: nil)
+        }
         if !flushScheduled {
             flushScheduled = true
             flusher?.flushLater(self)
@@ -171,7 +186,15 @@ final class WebSocketTransport: ChannelInboundHandler {
 
     func flush() {
         flushScheduled = false
-        context?.flush()
+        guard let context else { return }
+        writeCoalesced(context)
+        context.flush()
+    }
+
+    private func writeCoalesced(_ context: ChannelHandlerContext) {
+        guard let frames = coalesced else { return }
+        coalesced = nil
+        context.write(wrapOutboundOut(frames), promise: nil)
     }
 
     private func tooSlow() {
@@ -197,6 +220,7 @@ final class WebSocketTransport: ChannelInboundHandler {
         closing = true
         notifyClosed(error: error)
         let channel = context.channel
+        writeCoalesced(context)
         context.writeAndFlush(wrapOutboundOut(WebSocketFrames.close(code: code))).whenComplete { _ in
             channel.close(promise: nil)
         }

@@ -8,8 +8,11 @@ import Synchronization
 /// One client's connection to one namespace (socket.io's `Socket`).
 ///
 /// Its connection handler and then its events run one at a time, in the order the client
-/// sent them; a handler that awaits holds the next event back. Emitting never waits: the
-/// packet is written on the client's own event loop.
+/// sent them; a handler that awaits holds the next event back. They run on the client's
+/// event loop (a task whose executor preference is that loop), so what they emit is written
+/// without a thread hop: a handler must never block its thread (await instead, and give long
+/// computations a `Task` of their own), or every client of that loop waits. Emitting never
+/// waits: the packet is written on the client's own event loop.
 public final class Socket: Sendable {
     public typealias EventHandler = @Sendable (_ arguments: [SocketValue], _ ack: Acknowledgement?) async -> Void
 
@@ -94,7 +97,7 @@ public final class Socket: Sendable {
     /// Runs `job` after every job queued before it (the socket's handlers run one at a time).
     func enqueue(_ job: @escaping SerialJobs.Job) {
         guard state.withLock({ $0.jobs.enqueue(job) }) else { return }
-        Task { await self.drainJobs() }
+        Task(executorPreference: client.executor) { await self.drainJobs() }
     }
 
     private func drainJobs() async {

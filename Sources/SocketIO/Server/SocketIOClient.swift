@@ -10,6 +10,8 @@ import SocketIOProtocol
 final class SocketIOClient: EngineConnectionDelegate, @unchecked Sendable {
     let server: SocketIOServer
     let connection: EngineConnection
+    /// Runs the handlers of the client's sockets on the client's loop.
+    let executor: LoopTaskExecutor
     private var state: SocketIOConnection
     private var decoder: SocketIODecoder
     private var sockets = NamespaceMap<Socket>()
@@ -23,6 +25,7 @@ final class SocketIOClient: EngineConnectionDelegate, @unchecked Sendable {
     init(server: SocketIOServer, connection: EngineConnection) {
         self.server = server
         self.connection = connection
+        self.executor = LoopTaskExecutor.of(connection.loop)
         self.state = SocketIOConnection(
             connectTimeout: server.configuration.connectTimeout, now: EngineConnection.now)
         self.decoder = SocketIODecoder()
@@ -84,8 +87,8 @@ final class SocketIOClient: EngineConnectionDelegate, @unchecked Sendable {
     /// A broadcast's messages, their websocket frames already encoded.
     func sendPrepared(_ messages: [OutboundMessage], frames: [ByteBuffer], volatile: Bool) {
         guard !closed else { return }
-        for (message, frame) in zip(messages, frames)
-        where !connection.send(message, frame: frame, volatile: volatile) {
+        for index in messages.indices
+        where !connection.send(messages[index], frame: frames[index], volatile: volatile) {
             return
         }
     }
