@@ -14,6 +14,7 @@ import Testing
             (#"[1, "x", [], {}]"#, .array([.number(1), .string("x"), .array([]), .object([:])]), #"[1,"x",[],{}]"#),
             (#"{"b": 2, "a": [null]}"#, .object(["b": .number(2), "a": .array([.null])]), #"{"b":2,"a":[null]}"#),
             (#""\u0001""#, .string("\u{01}"), #""\u0001""#),
+            (#""é😀\tb\u00e9c""#, .string("é😀\tbéc"), #""é😀\tbéc""#),
         ]
         for (text, value, written) in cases {
             #expect(try SocketValue.parse(json: text) == value, "\(text)")
@@ -26,6 +27,7 @@ import Testing
         let invalid = [
             "", " ", "[", "[1,]", "[1 2]", "{\"a\"}", "{\"a\":}", "{a:1}", "01", "1.", "1e", "-", "+1", "tru", "nul",
             "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\\u0041\"", "\"a\u{01}\"", "[] []", "1 2", "{\"a\":1,}", "NaN",
+            "\"a\\n", "\"a\\n\u{01}\"", "\"a\\",
         ]
         for text in invalid {
             #expect(

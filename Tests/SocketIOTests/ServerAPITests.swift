@@ -175,4 +175,36 @@ import Testing
             }
         }
     }
+
+    /// What a handler writes in one go reaches the client in order, small frames (copied
+    /// into the tick's buffer) and large ones (written as they are) mixed, broadcasts too.
+    @Test func framesOfOneTickArriveInOrderWhateverTheirSize() async throws {
+        let large = String(repeating: "x", count: 5_000)
+        try await TestServer.with(setUp: { io in
+            io.sockets.onConnection { socket in
+                try? await socket.join("r")
+                socket.on("burst") { _, _ in
+                    socket.emit("a", 1)
+                    socket.emit("b", .string(large))
+                    try? await socket.namespace.to("r").emit("c", 2)
+                    try? await socket.namespace.to("r").emit("d", .string(large))
+                    socket.emit("e", .binary(ByteBuffer(bytes: [7])))
+                    socket.emit("f", 3)
+                }
+            }
+        }) { server in
+            try await withTimeout {
+                let (client, _) = try await server.connectedClient()
+                try await client.send(text: #"42["burst"]"#)
+                #expect(try await client.nextMessage() == .text(#"42["a",1]"#))
+                #expect(try await client.nextMessage() == .text(#"42["b","\#(large)"]"#))
+                #expect(try await client.nextMessage() == .text(#"42["c",2]"#))
+                #expect(try await client.nextMessage() == .text(#"42["d","\#(large)"]"#))
+                #expect(try await client.nextMessage() == .text(#"451-["e",{"_placeholder":true,"num":0}]"#))
+                #expect(try await client.nextMessage() == .binary([7]))
+                #expect(try await client.nextMessage() == .text(#"42["f",3]"#))
+                await client.close()
+            }
+        }
+    }
 }
