@@ -66,7 +66,7 @@ for server in swift python; do
     done
 done
 
-field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<< "${results[$1]}"; }
+field() { sed -En "s/.*(^| )$2=([0-9.]*).*/\2/p" <<< "${results[$1]}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 s_dps="$(field swift.saturate deliveries_per_s)"; p_dps="$(field python.saturate deliveries_per_s)"
 s_cpu="$(field swift.saturate server_cpu_us_per_delivery)"; p_cpu="$(field python.saturate server_cpu_us_per_delivery)"
