@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import NIOCore
 
 /// Flushes, once per event-loop tick, every websocket of its loop written to during the tick:
@@ -11,17 +10,10 @@ final class LoopFlusher: @unchecked Sendable {
 
     private init(loop: any EventLoop) { self.loop = loop }
 
-    private static let flushers = NIOLockedValueBox<[ObjectIdentifier: LoopFlusher]>([:])
+    private static let flushers = PerLoop { LoopFlusher(loop: $0) }
 
     /// The flusher of `loop` (one per loop, for the life of the process).
-    static func of(_ loop: any EventLoop) -> LoopFlusher {
-        flushers.withLockedValue { flushers in
-            if let flusher = flushers[ObjectIdentifier(loop)] { return flusher }
-            let flusher = LoopFlusher(loop: loop)
-            flushers[ObjectIdentifier(loop)] = flusher
-            return flusher
-        }
-    }
+    static func of(_ loop: any EventLoop) -> LoopFlusher { flushers.of(loop) }
 
     /// On `loop`: flush `transport` at the end of this tick.
     func flushLater(_ transport: WebSocketTransport) {
