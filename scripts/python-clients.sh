@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # python-socketio (from PyPI) against our servers: socketio-conformance and chat-node, over
-# websocket, over polling that upgrades, and over polling alone. Installs what it needs into
-# .build/python-clients; starts both servers on free loopback ports with standard input
+# websocket, over polling that upgrades, and over polling alone; then python-socketio 4
+# (Engine.IO v3, what socket.io-client 2.x speaks) against socketio-conformance, which runs
+# with --allow-eio3. Installs what it needs into .build/python-clients and
+# .build/python-eio3-clients; starts both servers on free loopback ports with standard input
 # closed, stops them (by their ids) when done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,12 @@ if ! [ -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     "python-socketio[client]==5.*" "websocket-client==1.*" "requests==2.*"
+eio3_venv=.build/python-eio3-clients
+if ! [ -x "$eio3_venv/bin/python" ]; then
+    python3 -m venv "$eio3_venv"
+fi
+"$eio3_venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "python-socketio[client]==4.6.1" "python-engineio==3.14.2" "websocket-client==1.*" "requests==2.*"
 
 swift build --product socketio-conformance
 swift build --product chat-node
@@ -29,7 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin/socketio-conformance" --port "$conformance_port" < /dev/null > "$logs/conformance.log" 2>&1 &
+"$bin/socketio-conformance" --port "$conformance_port" --allow-eio3 < /dev/null > "$logs/conformance.log" 2>&1 &
 pids+=($!)
 "$bin/chat-node" --name chat-1 --port "$chat_port" < /dev/null > "$logs/chat.log" 2>&1 &
 pids+=($!)
@@ -43,6 +51,8 @@ done
 status=0
 CONFORMANCE_URL="http://127.0.0.1:$conformance_port" CHAT_URL="http://127.0.0.1:$chat_port" \
     timeout 600 "$venv/bin/python" -m unittest -v Tests/python/test_clients.py || status=$?
+CONFORMANCE_URL="http://127.0.0.1:$conformance_port" \
+    timeout 600 "$eio3_venv/bin/python" -m unittest -v Tests/python/test_eio3_clients.py || status=$?
 if [ "$status" -ne 0 ]; then
     echo "== socketio-conformance log"; tail -40 "$logs/conformance.log"
     echo "== chat-node log"; tail -40 "$logs/chat.log"

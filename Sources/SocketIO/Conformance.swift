@@ -4,7 +4,8 @@ public import NIOCore
 /// The server the official protocol test suites expect (see `socketio-conformance`): ping
 /// every 300 ms with a 200 ms timeout, 1,000,000-byte payloads, a 1 s connect timeout, CORS
 /// for any origin; an Engine.IO echo at `/engine.io/` and the Socket.IO handlers of the suite
-/// at `/socket.io/`.
+/// at `/socket.io/`. With `allowEIO3`, both also take Engine.IO v3 clients (python-socketio
+/// 4 runs the same cases through it).
 public enum ConformanceSetup {
     public struct Running: Sendable {
         let http: EngineHTTPServer
@@ -13,15 +14,16 @@ public enum ConformanceSetup {
         public func shutdown() async throws { try await http.shutdown() }
     }
 
-    public static func configuration(path: String) -> SocketIOConfiguration {
+    public static func configuration(path: String, allowEIO3: Bool = false) -> SocketIOConfiguration {
         SocketIOConfiguration(
             path: path, pingInterval: .milliseconds(300), pingTimeout: .milliseconds(200),
-            maxHttpBufferSize: 1_000_000, connectTimeout: .milliseconds(1_000), cors: .anyOrigin)
+            maxHttpBufferSize: 1_000_000, connectTimeout: .milliseconds(1_000), allowEIO3: allowEIO3, cors: .anyOrigin)
     }
 
-    public static func start(host: String, port: Int, logger: Logger) async throws -> Running {
-        let echo = EngineEcho.server(configuration: configuration(path: "/engine.io/"), logger: logger)
-        let io = SocketIOServer(configuration: configuration(path: "/socket.io/"), logger: logger)
+    public static func start(host: String, port: Int, allowEIO3: Bool = false, logger: Logger) async throws -> Running {
+        let echo = EngineEcho.server(
+            configuration: configuration(path: "/engine.io/", allowEIO3: allowEIO3), logger: logger)
+        let io = SocketIOServer(configuration: configuration(path: "/socket.io/", allowEIO3: allowEIO3), logger: logger)
         io.sockets.onConnection { socket in
             socket.emit("auth", socket.handshake.auth)
             socket.on("message") { arguments, _ in socket.emit("message-back", arguments) }

@@ -19,6 +19,10 @@ public struct SocketIOConfiguration: Sendable {
     public var transports: Set<Transport>
     /// Whether a polling client may upgrade to a websocket.
     public var allowUpgrades: Bool
+    /// Whether clients of Engine.IO v3 may connect (socket.io's `allowEIO3`): socket.io-client
+    /// 2.x, sails.io.js, python-socketio 4. Off, they are refused with "Unsupported protocol
+    /// version".
+    public var allowEIO3: Bool
     /// Cross-origin requests (CORS) for the polling transport; nil sends no CORS headers.
     public var cors: CORS?
     /// What each client may have waiting to be written (see `OutboundLimits`).
@@ -36,6 +40,7 @@ public struct SocketIOConfiguration: Sendable {
         connectTimeout: Duration = .seconds(45),
         transports: Set<Transport> = [.polling, .websocket],
         allowUpgrades: Bool = true,
+        allowEIO3: Bool = false,
         cors: CORS? = nil,
         outbound: OutboundLimits = OutboundLimits(),
         allowRequest: (@Sendable (HandshakeRequest) async -> Bool)? = nil
@@ -48,6 +53,7 @@ public struct SocketIOConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.transports = transports
         self.allowUpgrades = allowUpgrades
+        self.allowEIO3 = allowEIO3
         self.cors = cors
         self.outbound = outbound
         self.allowRequest = allowRequest

@@ -18,10 +18,13 @@ struct ConformanceServer: AsyncParsableCommand {
     @Option(help: "The address to listen on.")
     var host: String = "127.0.0.1"
 
+    @Flag(help: "Also take Engine.IO v3 clients (socket.io-client 2.x, python-socketio 4).")
+    var allowEIO3 = false
+
     func run() async throws {
         var logger = Logger(label: "socketio-conformance")
         logger.logLevel = .info
-        let server = try await ConformanceSetup.start(host: host, port: port, logger: logger)
+        let server = try await ConformanceSetup.start(host: host, port: port, allowEIO3: allowEIO3, logger: logger)
         logger.info("listening", metadata: ["address": "\(server.localAddress.map { "\($0)" } ?? "?")"])
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         for await _ in signals { break }

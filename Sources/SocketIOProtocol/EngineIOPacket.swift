@@ -63,11 +63,20 @@ package enum EngineIOPacket: Equatable, Sendable {
         case .close, .upgrade, .noop, .binaryMessage: break
         }
     }
+
+    /// The packet of a v3 client's binary websocket frame or binary payload part: its type
+    /// byte (a message's, 4), then the message's bytes.
+    package static func decodeV3(binary bytes: ByteBuffer) throws(ProtocolError) -> EngineIOPacket {
+        var bytes = bytes
+        guard let type = bytes.readInteger(as: UInt8.self) else { throw ProtocolError(.empty, "no packet type") }
+        guard type == Kind.message.rawValue else { throw ProtocolError(.unknownType, "binary packet of type \(type)") }
+        return .binaryMessage(bytes)
+    }
 }
 
 extension ByteBuffer {
     /// `readString(length:)` that refuses what is not UTF-8 instead of repairing it.
-    fileprivate mutating func readValidatedString(length: Int) -> String? {
+    mutating func readValidatedString(length: Int) -> String? {
         guard let view = readSlice(length: length) else { return nil }
         return view.withUnsafeReadableBytes { String(validating: $0, as: UTF8.self) }
     }

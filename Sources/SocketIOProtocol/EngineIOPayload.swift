@@ -35,14 +35,6 @@ package enum EngineIOPayload {
 
     /// One body holding `packets`, in order.
     package static func encode(_ packets: [EngineIOPacket], into buffer: inout ByteBuffer) {
-        for (index, packet) in packets.enumerated() {
-            if index > 0 { buffer.writeInteger(separator) }
-            if case .binaryMessage(let bytes) = packet {
-                buffer.writeInteger(UInt8(ascii: "b"))
-                buffer.writeString(Data(bytes.readableBytesView).base64EncodedString())
-            } else {
-                packet.encodeText(into: &buffer)
-            }
-        }
+        buffer.writeImmutableBuffer(OutboundMessage.payload(packets.map(OutboundMessage.init)))
     }
 }

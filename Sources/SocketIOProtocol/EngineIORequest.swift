@@ -31,12 +31,21 @@ package struct EngineIORequest: Sendable {
         case error(EngineIOError)
     }
 
+    /// The Engine.IO version the request's `EIO` names, if this server takes it.
+    package func version(allowEIO3: Bool) -> EngineIOVersion? {
+        switch EngineIOVersion(query: query["EIO"]) {
+        case .v4?: .v4
+        case .v3? where allowEIO3: .v3
+        default: nil
+        }
+    }
+
     /// The route, given which transport each live session runs on.
     package func route(
-        transports: Set<EngineIOSession.Transport> = [.polling, .websocket],
+        transports: Set<EngineIOSession.Transport> = [.polling, .websocket], allowEIO3: Bool = false,
         session: (String) -> EngineIOSession.Transport?
     ) -> Route {
-        guard query["EIO"] == "4" else { return .error(.unsupportedProtocolVersion) }
+        guard version(allowEIO3: allowEIO3) != nil else { return .error(.unsupportedProtocolVersion) }
         guard let name = query["transport"], let transport = EngineIOSession.Transport(rawValue: name),
             transports.contains(transport)
         else { return .error(.unknownTransport) }

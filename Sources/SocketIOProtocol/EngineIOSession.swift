@@ -5,6 +5,8 @@ import OrderedCollections
 ///
 /// Heartbeats are the server's: `pingInterval` after the open (and after each pong) it sends a
 /// ping, and a client that does not answer within `pingTimeout` is closed with "ping timeout".
+/// A v3 client pings instead: the server answers each ping with a pong, and closes a client
+/// it has not heard a ping from for `pingInterval + pingTimeout` (engine.io's v3 rule).
 /// An upgrade runs beside the polling transport: the client probes a websocket with "2probe",
 /// gets "3probe", the server answers the waiting poll with a noop so the client can pause it,
 /// and the client's "5" on the websocket moves the session there. A probe that does not finish
@@ -64,19 +66,26 @@ package struct EngineIOSession: Sendable {
 
     package let id: String
     package let settings: Settings
+    package let version: EngineIOVersion
     package private(set) var transport: Transport
     private var state: State = .open
     /// When the next ping is due, or, while one is unanswered, nil.
     private var nextPing: Duration?
-    /// When the unanswered ping expires.
+    /// When the unanswered ping expires (v3: when the client's next ping is overdue).
     private var pongDeadline: Duration?
 
     /// A new session opened on `transport` at `now` (time since any fixed origin).
-    package init(id: String, transport: Transport, settings: Settings, now: Duration) {
+    package init(
+        id: String, transport: Transport, settings: Settings, now: Duration, version: EngineIOVersion = .v4
+    ) {
         self.id = id
         self.transport = transport
         self.settings = settings
-        self.nextPing = now + settings.pingInterval
+        self.version = version
+        switch version {
+        case .v4: self.nextPing = now + settings.pingInterval
+        case .v3: self.pongDeadline = now + settings.pingInterval + settings.pingTimeout
+        }
     }
 
     /// The open packet: the handshake the client reads first.
@@ -105,18 +114,24 @@ package struct EngineIOSession: Sendable {
     package mutating func received(_ packet: EngineIOPacket, on transport: Transport, now: Duration) -> [Action] {
         if isClosed { return [] }
         if transport != self.transport { return receivedOnProbe(packet, now: now) }
-        switch packet {
-        case .pong:
+        switch (version, packet) {
+        case (.v4, .pong):
             pongDeadline = nil
             nextPing = now + settings.pingInterval
             return []
-        case .message, .binaryMessage:
+        case (.v3, .ping):
+            pongDeadline = now + settings.pingInterval + settings.pingTimeout
+            return [.send(.pong(""), on: transport)]
+        case (.v3, .pong):
+            // The wrong direction for v3 (engine.io: "invalid heartbeat direction").
+            return close(.transportError)
+        case (_, .message), (_, .binaryMessage):
             return [.deliver(packet)]
-        case .close:
+        case (_, .close):
             return close(.transportClose)
-        case .noop:
+        case (_, .noop):
             return []
-        case .open, .ping, .upgrade:
+        case (_, .open), (.v4, .ping), (_, .upgrade):
             // A v4 client never sends these on its session's transport.
             return close(.parseError)
         }

@@ -10,6 +10,11 @@ import OrderedCollections
 /// packets for a namespace the client has not joined are dropped; a client that joins none
 /// within `connectTimeout` is closed; the client's DISCONNECT leaves a namespace without an
 /// answer, and leaving the last one does not close the connection.
+///
+/// A v3 Engine.IO client speaks Socket.IO's protocol 4 (socket.io-client 2.x), which socket.io
+/// serves this way: the client is joined to "/" without asking (`start`), with an empty auth;
+/// a namespace may carry a query, on any packet (`/admin?token=x`), which is the auth of its
+/// CONNECT; the CONNECT answer carries no data.
 package struct SocketIOConnection: Sendable {
     package enum Action: Equatable, Sendable {
         /// Ask the application (its middleware) whether the client may join `namespace`.
@@ -39,6 +44,7 @@ package struct SocketIOConnection: Sendable {
     }
 
     package let connectTimeout: Duration
+    package let version: EngineIOVersion
     private let opened: Duration
     private var namespaces = NamespaceMap<Membership>()
     private var everJoined = false
@@ -46,21 +52,37 @@ package struct SocketIOConnection: Sendable {
     private var awaitedAcks: [UInt64: (namespace: String, deadline: Duration)] = [:]
     private var closed = false
 
-    package init(connectTimeout: Duration, now: Duration) {
+    package init(connectTimeout: Duration, now: Duration, version: EngineIOVersion = .v4) {
         self.connectTimeout = connectTimeout
         self.opened = now
+        self.version = version
+    }
+
+    /// What to do once the connection is open: for a v3 client, authorize "/".
+    package mutating func start() -> [Action] {
+        guard version == .v3, !closed, namespaces["/"] == nil else { return [] }
+        namespaces["/"] = .authorizing
+        return [.authorize(namespace: "/", auth: .object([:]))]
     }
 
     package func isJoined(_ namespace: String) -> Bool { namespaces[namespace] == .joined }
 
     package mutating func received(_ message: SocketIOMessage) -> [Action] {
         guard !closed else { return [] }
+        var message = message
+        var v3Auth: SocketValue?
+        if version == .v3, let mark = message.namespace.firstIndex(of: "?") {
+            let query = URIQuery.parameters(of: message.namespace).sorted { $0.key < $1.key }
+            v3Auth = .object(OrderedDictionary(uniqueKeysWithValues: query.map { ($0.key, .string($0.value)) }))
+            message.namespace = String(message.namespace[..<mark])
+        }
         let namespace = message.namespace
         switch message.kind {
         case .connect:
             guard namespaces[namespace] == nil else { return [] }
             namespaces[namespace] = .authorizing
-            return [.authorize(namespace: namespace, auth: message.data)]
+            let auth = version == .v3 ? v3Auth ?? .object([:]) : message.data
+            return [.authorize(namespace: namespace, auth: auth)]
         case .event, .binaryEvent:
             guard isJoined(namespace), case .array(let arguments)? = message.data else { return [] }
             return [.event(namespace: namespace, arguments: arguments, ackID: message.id)]
@@ -84,7 +106,8 @@ package struct SocketIOConnection: Sendable {
         guard !closed, namespaces[namespace] == .authorizing else { return [] }
         namespaces[namespace] = .joined
         everJoined = true
-        return [.send(SocketIOMessage(kind: .connect, namespace: namespace, data: .object(["sid": .string(socketID)])))]
+        let data: SocketValue? = version == .v3 ? nil : .object(["sid": .string(socketID)])
+        return [.send(SocketIOMessage(kind: .connect, namespace: namespace, data: data))]
     }
 
     /// The application refused: the client reads `data` (socket.io sends `{"message": ...}`).

@@ -6,47 +6,16 @@ CONFORMANCE_URL (the protocol suites' handlers) and chat-node at CHAT_URL.
 """
 
 import os
-import queue
 import threading
 import time
 import unittest
 
 import socketio
 
+from Tests.python.support import TRANSPORTS, WAIT, Inbox
+
 CONFORMANCE_URL = os.environ["CONFORMANCE_URL"]
 CHAT_URL = os.environ["CHAT_URL"]
-WAIT = 5  # seconds any single expected event may take
-
-TRANSPORTS = {
-    "websocket": ["websocket"],
-    "upgrade": ["polling", "websocket"],
-    "polling": ["polling"],
-}
-
-
-class Inbox:
-    """Collects the events a client receives, to wait for them in order."""
-
-    def __init__(self, client, events, namespace="/"):
-        self.queues = {event: queue.Queue() for event in events}
-        for event in events:
-            client.on(event, self._handler(event), namespace=namespace)
-
-    def _handler(self, event):
-        def handle(*args):
-            self.queues[event].put(args)
-
-        return handle
-
-    def next(self, event, timeout=WAIT):
-        return self.queues[event].get(timeout=timeout)
-
-    def empty(self, event, within=0.5):
-        try:
-            self.queues[event].get(timeout=within)
-            return False
-        except queue.Empty:
-            return True
 
 
 class Base:

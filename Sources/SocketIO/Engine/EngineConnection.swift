@@ -24,6 +24,9 @@ package final class EngineConnection: @unchecked Sendable {
     package let loop: any EventLoop
     package let request: HandshakeRequest
     package let openedAt: Date
+    /// The client's Engine.IO version, and for v3 whether it asked for base64 polling bodies.
+    package let version: EngineIOVersion
+    private let base64: Bool
     private let server: EngineServer
     private var session: EngineIOSession
     package var delegate: (any EngineConnectionDelegate)?
@@ -49,8 +52,11 @@ package final class EngineConnection: @unchecked Sendable {
         self.request = request
         self.openedAt = Date()
         self.server = server
+        let query = request.query
+        self.version = EngineIOVersion(query: query["EIO"]) ?? .v4
+        self.base64 = query["b64"] != nil
         self.session = EngineIOSession(
-            id: id, transport: transport, settings: server.settings, now: EngineConnection.now)
+            id: id, transport: transport, settings: server.settings, now: EngineConnection.now, version: version)
         let limits = server.configuration.outbound
         self.pollingOutbox = ClientOutbox(limit: limits.limit, hardLimit: limits.hardLimit, grace: limits.grace)
     }
@@ -78,9 +84,26 @@ package final class EngineConnection: @unchecked Sendable {
     package func send(_ message: OutboundMessage, frame: ByteBuffer? = nil, volatile: Bool = false) -> Bool {
         loop.assertInEventLoop()
         // A websocket is attached only while the session is open on it (`finish` detaches it).
-        if let websocket { return websocket.write(message, frame: frame, volatile: volatile) }
+        if let websocket { return write(message, frame: frame, on: websocket, volatile: volatile) }
         guard !session.isClosed else { return false }
         return enqueue(message, volatile: volatile)
+    }
+
+    /// Writes `message` on a websocket in the client's version: a v3 client's binary message
+    /// starts with its type byte, so the broadcast's shared frame does not fit it.
+    @discardableResult
+    private func write(
+        _ message: OutboundMessage, frame: ByteBuffer?, on websocket: any EngineWebSocket, volatile: Bool
+    ) -> Bool {
+        if version == .v3, case .binary = message {
+            return websocket.write(message.v3WebSocketForm, frame: nil, volatile: volatile)
+        }
+        return websocket.write(message, frame: frame, volatile: volatile)
+    }
+
+    /// The answer to a poll: `messages` in the client's version of the protocol.
+    func pollingResponse(_ messages: some Collection<OutboundMessage>) -> EngineHTTPResponse {
+        server.pollingResponse(OutboundMessage.pollingBody(messages, version: version, base64: base64))
     }
 
     /// Queues a message for the next poll, within the client's outbound bound.
@@ -151,7 +174,11 @@ package final class EngineConnection: @unchecked Sendable {
         guard !session.isClosed, session.transport == .polling else { return .error(.badRequest) }
         let packets: [EngineIOPacket]
         do {
-            packets = try EngineIOPayload.decode(body, maximumBytes: server.settings.maxPayload)
+            packets =
+                switch version {
+                case .v4: try EngineIOPayload.decode(body, maximumBytes: server.settings.maxPayload)
+                case .v3: try EngineIOPayload.decodeV3(body, maximumBytes: server.settings.maxPayload)
+                }
         } catch {
             server.logger.debug(
                 "engine.io polling payload refused",
@@ -184,10 +211,10 @@ package final class EngineConnection: @unchecked Sendable {
             noopOwed = false
             queue.append(OutboundMessage(.noop))
         }
-        let body = OutboundMessage.payload(queue)
+        let response = pollingResponse(queue)
         pollingOutbox.wrote(bytes: queue.reduce(0) { $0 + $1.byteCount })
         queue.removeAll()
-        poll.promise.succeed(server.pollingResponse(body))
+        poll.promise.succeed(response)
     }
 
     private func pollChannelClosed(_ id: UInt64) {
@@ -214,6 +241,15 @@ package final class EngineConnection: @unchecked Sendable {
     func received(_ packet: EngineIOPacket, from link: any EngineWebSocket) {
         loop.assertInEventLoop()
         guard link === websocket || link === probe else { return }
+        var packet = packet
+        if version == .v3, case .binaryMessage(let bytes) = packet {
+            // A v3 client's binary frame starts with the packet's type byte.
+            do throws(ProtocolError) {
+                packet = try EngineIOPacket.decodeV3(binary: bytes)
+            } catch {
+                return receivedGarbage(from: link, error)
+            }
+        }
         run(session.received(packet, on: .websocket, now: Self.now))
     }
 
@@ -257,7 +293,9 @@ package final class EngineConnection: @unchecked Sendable {
         for action in actions {
             switch action {
             case .send(let packet, on: .websocket):
-                (probe ?? websocket)?.write(OutboundMessage(packet), frame: nil, volatile: false)
+                if let link = probe ?? websocket {
+                    write(OutboundMessage(packet), frame: nil, on: link, volatile: false)
+                }
             case .send(.noop, on: .polling):
                 noopOwed = true
                 answerPoll()
@@ -273,7 +311,7 @@ package final class EngineConnection: @unchecked Sendable {
                 // What was queued for polling goes on the websocket, in order.
                 while let message = queue.popFirst() {
                     pollingOutbox.wrote(bytes: message.byteCount)
-                    websocket?.write(message, frame: nil, volatile: false)
+                    if let websocket { write(message, frame: nil, on: websocket, volatile: false) }
                 }
             case .abandonProbe:
                 probe?.close()
@@ -296,7 +334,7 @@ package final class EngineConnection: @unchecked Sendable {
             // A client that closed reads a noop; any other end is told with a close packet.
             let last: EngineIOPacket = reason == .transportClose ? .noop : .close
             queue.append(OutboundMessage(last))
-            poll.promise.succeed(server.pollingResponse(OutboundMessage.payload(queue)))
+            poll.promise.succeed(pollingResponse(queue))
         }
         queue.removeAll()
         websocket?.close()

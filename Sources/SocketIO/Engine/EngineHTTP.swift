@@ -34,21 +34,7 @@ package struct EngineHTTPRequest: Sendable {
         HandshakeRequest(method: method.rawValue, uri: uri, headers: headers, address: remoteAddress?.ipAddress)
     }
 
-    package static func query(of uri: String) -> [String: String] {
-        guard let mark = uri.firstIndex(of: "?") else { return [:] }
-        var result: [String: String] = [:]
-        for pair in uri[uri.index(after: mark)...].split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = decode(parts[0])
-            result[name] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return result
-    }
-
-    private static func decode(_ part: Substring) -> String {
-        let spaced = part.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
-    }
+    package static func query(of uri: String) -> [String: String] { URIQuery.parameters(of: uri) }
 }
 
 /// The engine's answer to one HTTP request.

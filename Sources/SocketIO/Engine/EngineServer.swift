@@ -77,6 +77,11 @@ package final class EngineServer: Sendable {
         Set(configuration.transports.compactMap { EngineIOSession.Transport(rawValue: $0.rawValue) })
     }
 
+    /// Where `request` goes on this server, for a session (if any) on `session`'s transport.
+    private func route(_ request: EngineIORequest, session: EngineIOSession.Transport?) -> EngineIORequest.Route {
+        request.route(transports: transports, allowEIO3: configuration.allowEIO3) { _ in session }
+    }
+
     // MARK: HTTP (polling)
 
     /// The answer to one HTTP request for the Engine.IO path, on `loop`. `closed` completes
@@ -97,9 +102,9 @@ package final class EngineServer: Sendable {
                 self.handle(route, request, for: connection, closed: closed)
             }.hop(to: loop)
         } else if request.method == .GET, let sid = route.query["sid"], takeClosedByClient(sid) {
-            answer = loop.makeSucceededFuture(pollingResponse(OutboundMessage.payload([OutboundMessage(.noop)])))
+            answer = loop.makeSucceededFuture(pollingResponse([OutboundMessage(.noop)], for: route))
         } else {
-            switch route.route(transports: transports, session: { _ in nil }) {
+            switch self.route(route, session: nil) {
             case .handshake(.polling):
                 answer = handshake(request, on: loop)
             case .error(let error):
@@ -116,10 +121,9 @@ package final class EngineServer: Sendable {
         closed: EventLoopFuture<Void>
     ) -> EventLoopFuture<EngineHTTPResponse> {
         if connection.isClosed, route.method == "GET", takeClosedByClient(connection.id) {
-            return connection.loop.makeSucceededFuture(
-                pollingResponse(OutboundMessage.payload([OutboundMessage(.noop)])))
+            return connection.loop.makeSucceededFuture(pollingResponse([OutboundMessage(.noop)], for: route))
         }
-        switch route.route(transports: transports, session: { _ in connection.isClosed ? nil : connection.transport }) {
+        switch self.route(route, session: connection.isClosed ? nil : connection.transport) {
         case .poll:
             let promise = connection.loop.makePromise(of: EngineHTTPResponse.self)
             connection.poll(promise, closed: closed)
@@ -139,8 +143,7 @@ package final class EngineServer: Sendable {
         allowed(request, on: loop).map { allowed in
             guard allowed else { return .error(.forbidden) }
             let connection = self.open(.polling, request, on: loop)
-            let first = connection.takeQueued()
-            return self.pollingResponse(OutboundMessage.payload(first))
+            return connection.pollingResponse(connection.takeQueued())
         }
     }
 
@@ -168,11 +171,20 @@ package final class EngineServer: Sendable {
         return connection
     }
 
-    package func pollingResponse(_ body: ByteBuffer) -> EngineHTTPResponse {
+    /// A poll's answer to a client of `request`'s protocol version.
+    private func pollingResponse(_ messages: [OutboundMessage], for request: EngineIORequest) -> EngineHTTPResponse {
+        pollingResponse(
+            OutboundMessage.pollingBody(
+                messages, version: request.version(allowEIO3: configuration.allowEIO3) ?? .v4,
+                base64: request.query["b64"] != nil))
+    }
+
+    package func pollingResponse(_ body: OutboundMessage.PollingBody) -> EngineHTTPResponse {
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "text/plain; charset=UTF-8")
+        headers.add(
+            name: "Content-Type", value: body.isBinary ? "application/octet-stream" : "text/plain; charset=UTF-8")
         headers.add(name: "Cache-Control", value: "no-store")
-        return EngineHTTPResponse(status: .ok, headers: headers, body: body)
+        return EngineHTTPResponse(status: .ok, headers: headers, body: body.bytes)
     }
 
     // MARK: Websocket
@@ -198,14 +210,14 @@ package final class EngineServer: Sendable {
             guard configuration.allowUpgrades else { return loop.makeSucceededFuture(nil) }
             return connection.loop.submit { () -> WebSocketDecision? in
                 let current = connection.isClosed ? nil : connection.transport
-                switch route.route(transports: self.transports, session: { _ in current }) {
+                switch self.route(route, session: current) {
                 case .upgrade: return .probe(connection)
                 case .error(.badRequest) where current == .websocket: return .refuse
                 default: return nil
                 }
             }.hop(to: loop)
         }
-        guard case .handshake(.websocket) = route.route(transports: transports, session: { _ in nil }) else {
+        guard case .handshake(.websocket) = self.route(route, session: nil) else {
             return loop.makeSucceededFuture(nil)
         }
         return allowed(request, on: loop).map { $0 ? .open(request) : nil }

@@ -1,4 +1,5 @@
 package import NIOCore
+package import SocketIOProtocol
 
 /// A websocket the engine writes a session's messages to: our NIO server's (`WebSocketLink`),
 /// or one a web framework owns (`AsyncWebSocketLink`).

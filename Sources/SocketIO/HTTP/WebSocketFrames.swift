@@ -1,5 +1,6 @@
 package import NIOCore
 package import NIOWebSocket
+package import SocketIOProtocol
 
 /// Server-to-client websocket frames (unmasked), written as plain bytes. The engine writes a
 /// broadcast's frame once and hands the same buffer to every websocket client, which NIO's

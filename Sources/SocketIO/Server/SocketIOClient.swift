@@ -27,12 +27,16 @@ final class SocketIOClient: EngineConnectionDelegate, @unchecked Sendable {
         self.connection = connection
         self.executor = LoopTaskExecutor.of(connection.loop)
         self.state = SocketIOConnection(
-            connectTimeout: server.configuration.connectTimeout, now: EngineConnection.now)
+            connectTimeout: server.configuration.connectTimeout, now: EngineConnection.now,
+            version: connection.version)
         self.decoder = SocketIODecoder()
         scheduleTimer()
     }
 
     var loop: any EventLoop { connection.loop }
+
+    /// On the loop, once the client is the connection's delegate: a v2 client joins "/" now.
+    func start() { run(state.start()) }
 
     /// Runs `body` on the client's loop: at once when already there.
     func onLoop(_ body: @escaping @Sendable (SocketIOClient) -> Void) {

@@ -51,7 +51,9 @@ public final class SocketIOServer: Sendable {
         weak var server: SocketIOServer?
         func open(_ connection: EngineConnection) {
             guard let server else { return connection.close() }
-            connection.delegate = SocketIOClient(server: server, connection: connection)
+            let client = SocketIOClient(server: server, connection: connection)
+            connection.delegate = client
+            client.start()
         }
     }
 
@@ -99,12 +101,18 @@ public final class SocketIOServer: Sendable {
             return client.refuse(namespace: name, data: ["message": "Invalid namespace"])
         }
         let handshake = Handshake(request: client.connection.request, auth: auth, time: client.connection.openedAt)
-        let socket = Socket(id: SocketID(SessionID.make()), namespace: namespace, client: client, handshake: handshake)
+        let engine = client.connection
+        // A v2 client (Engine.IO v3) names its sockets itself: the engine's id, prefixed
+        // outside "/" by the namespace (socket.io does the same).
+        let id = engine.version == .v3 ? (name == "/" ? engine.id : "\(name)#\(engine.id)") : SessionID.make()
+        let socket = Socket(id: SocketID(id), namespace: namespace, client: client, handshake: handshake)
         socket.enqueue { [logger] in
             do {
                 try await namespace.connect(socket)
             } catch {
-                let data: SocketValue = (error as? ConnectionRefused)?.packetData ?? ["message": .string("\(error)")]
+                let refusal = error as? ConnectionRefused ?? ConnectionRefused("\(error)")
+                // A v2 client reads the data alone, or the message (socket.io: `err.data || err.message`).
+                let data = engine.version == .v3 ? refusal.data ?? .string(refusal.message) : refusal.packetData
                 logger.debug("socket.io connection refused", metadata: ["socketio.namespace": "\(name)"])
                 return client.onLoop { $0.refuse(namespace: name, data: data) }
             }
