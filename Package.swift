@@ -35,7 +35,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "RealtimeAdapter", targets: ["RealtimeAdapter"]),
-        .library(name: "MeshCore", targets: ["MeshCore"]),
+        // Not an API: the protocol core's internals (SPI `MeshInternals`), a product only so that
+        // the project's own benchmarks package can measure them. `MeshAdapter` re-exports the
+        // four MeshCore types its API names.
+        .library(name: "_MeshCore", targets: ["MeshCore"]),
         .library(name: "MeshAdapter", targets: ["MeshAdapter"]),
         .library(name: "SocketIO", targets: ["SocketIO"]),
         .library(name: "SocketIOHummingbird", targets: ["SocketIOHummingbird"]),

@@ -19,7 +19,7 @@ let package = Package(
             name: "MeshMicro",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MeshCore", package: "MeshAdapter"),
+                .product(name: "_MeshCore", package: "MeshAdapter"),
                 .product(name: "RealtimeAdapter", package: "MeshAdapter"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -30,7 +30,7 @@ let package = Package(
             name: "ClusterBench",
             dependencies: [
                 .product(name: "MeshAdapter", package: "MeshAdapter"),
-                .product(name: "MeshCore", package: "MeshAdapter"),
+                .product(name: "_MeshCore", package: "MeshAdapter"),
                 .product(name: "RealtimeAdapter", package: "MeshAdapter"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

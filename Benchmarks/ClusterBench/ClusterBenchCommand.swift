@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MeshAdapter
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 
 /// `cluster-bench`: the mesh and Redis pub/sub side by side, in one run.
 @main

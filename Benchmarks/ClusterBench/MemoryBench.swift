@@ -1,5 +1,5 @@
 import Foundation
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import RealtimeAdapter
 
 /// Resident bytes a directory adds per replicated membership: one origin's sockets, each in its

@@ -1,4 +1,4 @@
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 public import NIOCore
 public import RealtimeAdapter
 

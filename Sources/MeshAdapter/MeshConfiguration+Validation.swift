@@ -1,4 +1,4 @@
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 
 /// A configuration whose settings contradict each other, refused when the node is made.
 public struct MeshConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {

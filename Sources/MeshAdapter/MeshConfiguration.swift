@@ -1,4 +1,4 @@
-public import MeshCore
+@_spi(MeshInternals) public import MeshCore
 public import NIOSSL
 
 /// Everything a node needs to join a mesh. Every default is in `init`.

@@ -1,6 +1,6 @@
 import CoreMetrics
 public import Logging
-public import MeshCore
+@_spi(MeshInternals) public import MeshCore
 public import NIOCore
 public import NIOPosix
 public import RealtimeAdapter

@@ -1,7 +1,7 @@
 public import RealtimeAdapter
 
 /// One change an origin made to its own sockets' memberships.
-public enum DirectoryChange: Hashable, Sendable {
+@_spi(MeshInternals) public enum DirectoryChange: Hashable, Sendable {
     /// The socket joined these rooms (the first join of a socket includes its own id's room).
     case join(SocketID, [Room])
     /// The socket left these rooms.
@@ -13,7 +13,7 @@ public enum DirectoryChange: Hashable, Sendable {
 /// A numbered change: the `version`-th change its origin made, to its sockets of `namespace`.
 ///
 /// One numbering covers every namespace of an origin, so causal order holds across them.
-public struct DirectoryDelta: Hashable, Sendable {
+@_spi(MeshInternals) public struct DirectoryDelta: Hashable, Sendable {
     public var version: UInt64
     public var namespace: String
     public var change: DirectoryChange

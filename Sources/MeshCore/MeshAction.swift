@@ -2,7 +2,7 @@ public import NIOCore
 public import RealtimeAdapter
 
 /// What the shell must do after an input. The core decides; the shell only carries out.
-public enum MeshAction: Sendable {
+@_spi(MeshInternals) public enum MeshAction: Sendable {
     /// Write `message` on the link to `peer` (drop it if there is no link: ordered frames are
     /// replayed from the core's buffer once the link is back).
     case send(MeshMessage, to: NodeID)
@@ -42,7 +42,7 @@ public enum PeerDownReason: Sendable, Equatable {
 }
 
 /// A request from another node that the shell answers with `MeshInstance.respond`.
-public struct IncomingRequest: Sendable, Equatable {
+@_spi(MeshInternals) public struct IncomingRequest: Sendable, Equatable {
     public var from: NodeID
     public var id: RequestID
     /// The namespace the request is for; nil when this node has never seen it (so it has no
@@ -62,7 +62,7 @@ public struct IncomingRequest: Sendable, Equatable {
 }
 
 /// The answers a request collected.
-public struct RequestOutcome: Sendable, Equatable {
+@_spi(MeshInternals) public struct RequestOutcome: Sendable, Equatable {
     public var responses: [NodeID: ResponseBody]
     /// Peers that stayed silent until the deadline.
     public var missing: [NodeID]

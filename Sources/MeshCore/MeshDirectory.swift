@@ -5,7 +5,7 @@ public import RealtimeAdapter
 /// The node's own sockets are authoritative here (`local`); every other origin is a replica
 /// that changes only through that origin's numbered deltas or snapshots. Only the origin writes
 /// its entries; a down or superseded origin is dropped by a rule every node applies itself.
-public struct MeshDirectory: Sendable {
+@_spi(MeshInternals) public struct MeshDirectory: Sendable {
     package let selfID: NodeID
     /// The namespaces seen so far, this node's and its peers'.
     var namespaces = NamespaceTable()

@@ -6,7 +6,7 @@ import RealtimeAdapter
 /// Every input is a mutating method that takes the current time where time matters and appends
 /// the actions the shell must carry out to `actions`. Inputs: the application changed its
 /// sockets' rooms or broadcast, a link came up or went down, a message arrived, a timer fired.
-public struct MeshInstance: Sendable {
+@_spi(MeshInternals) public struct MeshInstance: Sendable {
     package let id: NodeID
     package let settings: MeshSettings
     /// Where this node listens, gossiped so others can dial it.

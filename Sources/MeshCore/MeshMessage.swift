@@ -7,7 +7,7 @@ public import RealtimeAdapter
 /// order, any number of times. Frames on the ordered channel (`ordered`) are numbered per link,
 /// delivered once and in order, and wait at the receiver until its directory covers the
 /// sender's version vector (the causal gate).
-public enum MeshMessage: Hashable, Sendable {
+@_spi(MeshInternals) public enum MeshMessage: Hashable, Sendable {
     case deltas(origin: NodeID, [DirectoryDelta])
     case snapshot(origin: NodeID, version: UInt64, part: UInt32, last: Bool, [SnapshotEntry])
     /// A version vector; the receiver answers with what the sender lacks. `isReply` stops a
@@ -31,7 +31,7 @@ public enum MeshMessage: Hashable, Sendable {
     case volatileBroadcast(BroadcastFrame)
 }
 
-public struct Heartbeat: Hashable, Sendable {
+@_spi(MeshInternals) public struct Heartbeat: Hashable, Sendable {
     /// The sender has received every ordered frame numbered below this from the receiver.
     public var receivedBelow: UInt64
     /// The sender's next ordered frame to the receiver will have this number.
@@ -44,7 +44,7 @@ public struct Heartbeat: Hashable, Sendable {
 }
 
 /// A node as gossiped for discovery.
-public struct MemberRecord: Hashable, Sendable {
+@_spi(MeshInternals) public struct MemberRecord: Hashable, Sendable {
     public var node: NodeID
     /// Where it listens, as "host:port".
     public var address: String
@@ -56,7 +56,7 @@ public struct MemberRecord: Hashable, Sendable {
 }
 
 /// One entry of a version vector carried on the ordered channel.
-public struct VectorEntry: Hashable, Sendable {
+@_spi(MeshInternals) public struct VectorEntry: Hashable, Sendable {
     public var origin: NodeID
     public var version: UInt64
 
@@ -66,7 +66,7 @@ public struct VectorEntry: Hashable, Sendable {
     }
 }
 
-public struct OrderedFrame: Hashable, Sendable {
+@_spi(MeshInternals) public struct OrderedFrame: Hashable, Sendable {
     public var sequence: UInt64
     /// The entries of the sender's version vector that changed since its previous frame on
     /// this link (all of them after a reset).
@@ -80,9 +80,9 @@ public struct OrderedFrame: Hashable, Sendable {
     }
 }
 
-public typealias RequestID = UInt64
+@_spi(MeshInternals) public typealias RequestID = UInt64
 
-public enum OrderedPayload: Hashable, Sendable {
+@_spi(MeshInternals) public enum OrderedPayload: Hashable, Sendable {
     case broadcast(BroadcastFrame)
     /// A request to the sender's peer's sockets or host of one namespace.
     case request(RequestID, namespace: String, RequestBody)
@@ -97,7 +97,7 @@ public enum OrderedPayload: Hashable, Sendable {
 /// Plain fields: the broadcast path neither keeps nor copies these (a broadcast is encoded from
 /// the application's options, kept for replay as bytes, and read back into `OrderedBroadcast`);
 /// they are made for volatile broadcasts, frames carrying vector changes and the general decoder.
-public struct BroadcastFrame: Hashable, Sendable {
+@_spi(MeshInternals) public struct BroadcastFrame: Hashable, Sendable {
     public var namespace: String
     public var rooms: [Room]
     public var except: [Room]
@@ -134,7 +134,7 @@ public struct BroadcastFrame: Hashable, Sendable {
     }
 }
 
-public enum RequestBody: Hashable, Sendable {
+@_spi(MeshInternals) public enum RequestBody: Hashable, Sendable {
     case fetchSockets(BroadcastOptions)
     case addSockets(BroadcastOptions, rooms: [Room])
     case delSockets(BroadcastOptions, rooms: [Room])
@@ -143,7 +143,7 @@ public enum RequestBody: Hashable, Sendable {
     case broadcastWithAck(BroadcastOptions, packet: BroadcastPacket, timeoutMilliseconds: UInt32)
 }
 
-public enum ResponseBody: Hashable, Sendable {
+@_spi(MeshInternals) public enum ResponseBody: Hashable, Sendable {
     case sockets([SocketRecord])
     /// A room operation took effect on `affected` sockets; the responder's own origin is then
     /// at `version`.
@@ -152,7 +152,7 @@ public enum ResponseBody: Hashable, Sendable {
     case acks(expected: UInt32, [AckRecord])
 }
 
-public struct SocketRecord: Hashable, Sendable {
+@_spi(MeshInternals) public struct SocketRecord: Hashable, Sendable {
     public var socket: SocketID
     public var rooms: [Room]
     public var details: ByteBuffer?
@@ -164,7 +164,7 @@ public struct SocketRecord: Hashable, Sendable {
     }
 }
 
-public struct AckRecord: Hashable, Sendable {
+@_spi(MeshInternals) public struct AckRecord: Hashable, Sendable {
     public var socket: SocketID
     public var response: ByteBuffer
 

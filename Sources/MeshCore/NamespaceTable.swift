@@ -4,7 +4,7 @@ import RealtimeAdapter
 ///
 /// The wire carries namespace names; each node interns them once, so every membership entry
 /// costs two bytes for its namespace instead of a copy of the name.
-public struct NamespaceID: Hashable, Sendable, Comparable {
+@_spi(MeshInternals) public struct NamespaceID: Hashable, Sendable, Comparable {
     public let rawValue: UInt16
 
     init(rawValue: UInt16) { self.rawValue = rawValue }

@@ -34,7 +34,7 @@ public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible {
 }
 
 /// A point on the monotonic clock the shell passes in. The core never reads a clock.
-public struct MeshInstant: Hashable, Sendable, Comparable, CustomStringConvertible {
+@_spi(MeshInternals) public struct MeshInstant: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var nanoseconds: UInt64
 
     public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
@@ -60,7 +60,7 @@ public struct MeshInstant: Hashable, Sendable, Comparable, CustomStringConvertib
 
 extension Duration {
     /// Whole nanoseconds, clamped to zero for negative durations.
-    public var nanosecondsClamped: UInt64 {
+    package var nanosecondsClamped: UInt64 {
         let (seconds, attoseconds) = components
         guard seconds >= 0 else { return 0 }
         let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
@@ -69,5 +69,5 @@ extension Duration {
     }
 
     /// Whole milliseconds, clamped to the range of `UInt32`.
-    public var millisecondsClamped: UInt32 { UInt32(clamping: nanosecondsClamped / 1_000_000) }
+    package var millisecondsClamped: UInt32 { UInt32(clamping: nanosecondsClamped / 1_000_000) }
 }

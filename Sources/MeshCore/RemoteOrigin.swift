@@ -73,7 +73,7 @@ struct RemoteOrigin: Sendable {
 }
 
 /// One socket of one namespace and its rooms, as carried in a snapshot.
-public struct SnapshotEntry: Hashable, Sendable, Comparable {
+@_spi(MeshInternals) public struct SnapshotEntry: Hashable, Sendable, Comparable {
     public var namespace: String
     public var socket: SocketID
     public var rooms: [Room]

@@ -2,7 +2,7 @@
 ///
 /// Comparison is over the union of keys, a missing key counting as 0, so `{A:1}` is before
 /// `{A:1, B:1}`, not concurrent with it.
-public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
+@_spi(MeshInternals) public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
     package private(set) var entries: [NodeID: UInt64]
 
     package init(_ entries: [NodeID: UInt64] = [:]) {

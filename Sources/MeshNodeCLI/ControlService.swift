@@ -1,6 +1,6 @@
 import Foundation
 import MeshAdapter
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import NIOCore
 import RealtimeAdapter
 import ServiceLifecycle

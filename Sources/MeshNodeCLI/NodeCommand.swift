@@ -2,7 +2,7 @@ public import ArgumentParser
 import Foundation
 import Logging
 import MeshAdapter
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import NIOSSL
 import ServiceLifecycle
 import UnixSignals

@@ -1,4 +1,4 @@
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import NIOCore
 
 /// Messages in flight between simulated nodes, each to be delivered at its own time.

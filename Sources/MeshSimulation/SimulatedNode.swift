@@ -1,13 +1,13 @@
-public import MeshCore
-public import RealtimeAdapter
+@_spi(MeshInternals) package import MeshCore
+package import RealtimeAdapter
 
 /// One simulated server process: a mesh instance plus an independent model of its sockets.
-public struct SimulatedNode: Sendable {
-    public let name: String
-    public internal(set) var instance: MeshInstance
-    public internal(set) var running = true
+package struct SimulatedNode: Sendable {
+    package let name: String
+    package internal(set) var instance: MeshInstance
+    package internal(set) var running = true
     /// This node's sockets and rooms, kept by plain set logic to check the core against.
-    public internal(set) var truth: [SocketID: Set<Room>] = [:]
+    package internal(set) var truth: [SocketID: Set<Room>] = [:]
     var socketCounter = 0
 
     init(name: String, incarnation: UInt64, settings: MeshSettings) {
@@ -15,7 +15,7 @@ public struct SimulatedNode: Sendable {
         self.instance = MeshInstance(id: NodeID(name: name, incarnation: incarnation), settings: settings)
     }
 
-    public var id: NodeID { instance.id }
+    package var id: NodeID { instance.id }
 
     mutating func newSocketID() -> SocketID {
         socketCounter += 1

@@ -1,4 +1,4 @@
-public import MeshCore
+@_spi(MeshInternals) package import MeshCore
 import RealtimeAdapter
 
 extension Simulation {
@@ -7,7 +7,7 @@ extension Simulation {
     /// - every replica of an origin equals that origin's memberships at the replica's version
     ///   (never a mix of versions, never a forged entry);
     /// - a replica is never ahead of its origin.
-    public func checkInvariants() {
+    package func checkInvariants() {
         for name in runningNames {
             let node = nodes[name]!
             if node.instance.directory.local.roomsOf != node.truth {
@@ -30,7 +30,7 @@ extension Simulation {
 
     /// True when every running node holds exactly the running origins' own memberships, and
     /// nothing of any other origin (no ghosts of crashed or restarted incarnations).
-    public var isConverged: Bool {
+    package var isConverged: Bool {
         let running = runningNames.map { nodes[$0]! }
         for observer in running {
             let view = observer.instance.directory.remoteView
@@ -45,7 +45,7 @@ extension Simulation {
     }
 
     /// Entries of origins that are not a running incarnation, per observer.
-    public var ghostOrigins: [String: [NodeID]] {
+    package var ghostOrigins: [String: [NodeID]] {
         let live = Set(runningNames.map { nodes[$0]!.id })
         var result: [String: [NodeID]] = [:]
         for name in runningNames {
@@ -57,12 +57,12 @@ extension Simulation {
     }
 
     /// Replicated memberships held across the cluster, for reports.
-    public var totalReplicatedMemberships: Int {
+    package var totalReplicatedMemberships: Int {
         runningNames.reduce(0) { $0 + nodes[$1]!.instance.directory.replicatedMembershipCount }
     }
 
     /// Broadcasts every running node received from peers, by either receive path.
-    public var broadcastsReceived: Int {
+    package var broadcastsReceived: Int {
         runningNames.reduce(0) { $0 + nodes[$1]!.instance.counters.broadcastsReceived }
     }
 }

@@ -1,39 +1,39 @@
-public import MeshCore
-public import NIOCore
-public import RealtimeAdapter
+@_spi(MeshInternals) package import MeshCore
+package import NIOCore
+package import RealtimeAdapter
 
 extension Simulation {
     // MARK: What an application does
 
     /// A new socket connects to `name` and joins `rooms`.
     @discardableResult
-    public func connectSocket(at name: String, rooms: Set<Room> = []) -> SocketID {
+    package func connectSocket(at name: String, rooms: Set<Room> = []) -> SocketID {
         let socket = nodes[name]!.newSocketID()
         join(socket, at: name, rooms: rooms)
         return socket
     }
 
-    public func join(_ socket: SocketID, at name: String, rooms: Set<Room>) {
+    package func join(_ socket: SocketID, at name: String, rooms: Set<Room>) {
         nodes[name]!.modelJoin(socket, rooms)
         apply(to: name) { instance, actions in instance.join(socket, rooms: rooms, now: self.instant, actions: &actions)
         }
     }
 
-    public func leave(_ socket: SocketID, at name: String, rooms: Set<Room>) {
+    package func leave(_ socket: SocketID, at name: String, rooms: Set<Room>) {
         nodes[name]!.modelLeave(socket, rooms)
         apply(to: name) { instance, actions in
             instance.leave(socket, rooms: rooms, now: self.instant, actions: &actions)
         }
     }
 
-    public func disconnectSocket(_ socket: SocketID, at name: String) {
+    package func disconnectSocket(_ socket: SocketID, at name: String) {
         nodes[name]!.modelRemove(socket)
         apply(to: name) { instance, actions in instance.remove(socket, now: self.instant, actions: &actions) }
     }
 
     /// Broadcasts a packet whose first eight bytes are a fresh id; returns that id.
     @discardableResult
-    public func broadcast(from name: String, options: BroadcastOptions) -> UInt64 {
+    package func broadcast(from name: String, options: BroadcastOptions) -> UInt64 {
         let id = nextPacket
         nextPacket += 1
         var packet = ByteBuffer()
@@ -46,41 +46,41 @@ extension Simulation {
     }
 
     @discardableResult
-    public func request(from name: String, _ body: RequestBody) -> RequestID {
+    package func request(from name: String, _ body: RequestBody) -> RequestID {
         var id: RequestID = 0
         apply(to: name) { instance, actions in id = instance.request(body, now: self.instant, actions: &actions) }
         return id
     }
 
-    public func emit(from name: String, _ packet: ByteBuffer) {
+    package func emit(from name: String, _ packet: ByteBuffer) {
         apply(to: name) { instance, actions in instance.emit(packet, actions: &actions) }
     }
 
-    public func deliveryCount(of packet: UInt64, to socket: SocketID) -> Int {
+    package func deliveryCount(of packet: UInt64, to socket: SocketID) -> Int {
         deliveries[packet]?[socket] ?? 0
     }
 
     // MARK: Faults
 
-    public func partition(_ a: String, _ b: String) {
+    package func partition(_ a: String, _ b: String) {
         cuts.insert(NodePair(a, b))
         faultsInjected += 1
         reconcileLinks()
     }
 
-    public func healPartitions() {
+    package func healPartitions() {
         cuts.removeAll()
         reconcileLinks()
     }
 
-    public func crash(_ name: String) {
+    package func crash(_ name: String) {
         nodes[name]!.running = false
         faultsInjected += 1
         reconcileLinks()
     }
 
     /// Starts `name` again as a new incarnation, with no sockets.
-    public func restart(_ name: String) {
+    package func restart(_ name: String) {
         let old = nodes[name]!
         var fresh = SimulatedNode(name: name, incarnation: old.id.incarnation + 1, settings: settings)
         fresh.socketCounter = old.socketCounter
@@ -91,7 +91,7 @@ extension Simulation {
 
     /// Ends every fault: partitions heal, crashed nodes restart, the network stops losing and
     /// duplicating messages (it still delays them).
-    public func healAll() {
+    package func healAll() {
         faults = FaultProfile(delay: faults.delay)
         cuts.removeAll()
         reconnectAt.removeAll()
@@ -104,7 +104,7 @@ extension Simulation {
     static let roomNames: [Room] = (0..<8).map { Room("room\($0)") }
 
     /// One random application operation on a random running node.
-    public func randomOperation(maxSocketsPerNode: Int = 10) {
+    package func randomOperation(maxSocketsPerNode: Int = 10) {
         guard let name = random.pick(runningNames) else { return }
         let sockets = nodes[name]!.truth.keys.sorted()
         let roll = random.int(in: 0...99)
@@ -132,7 +132,7 @@ extension Simulation {
     }
 
     /// Injects the faults the profile calls for this step.
-    public func randomFaults() {
+    package func randomFaults() {
         if random.chance(faults.partitionProbability) {
             let a = random.pick(names)!
             let b = random.pick(names.filter { $0 != a })!

@@ -1,19 +1,19 @@
-public import MeshCore
-public import NIOCore
-public import RealtimeAdapter
+@_spi(MeshInternals) package import MeshCore
+package import NIOCore
+package import RealtimeAdapter
 
 /// N mesh instances over a simulated network, driven by one seeded random source.
 ///
 /// Time is virtual (milliseconds). Each `step` delivers the messages that are due, brings
 /// connections up or down to match partitions and crashes, and ticks every running node.
 /// Every message crosses the real wire codec.
-public final class Simulation {
-    public let seed: UInt64
-    public var faults: FaultProfile
-    public let settings: MeshSettings
-    public private(set) var now: Double = 0
-    public internal(set) var nodes: [String: SimulatedNode] = [:]
-    public let names: [String]
+package final class Simulation {
+    package let seed: UInt64
+    package var faults: FaultProfile
+    package let settings: MeshSettings
+    package private(set) var now: Double = 0
+    package internal(set) var nodes: [String: SimulatedNode] = [:]
+    package let names: [String]
 
     var random: SimulationRandom
     var network = SimulatedNetwork()
@@ -24,23 +24,23 @@ public final class Simulation {
     var nextPacket: UInt64 = 1
 
     /// Per packet id, how many times each socket received it.
-    public private(set) var deliveries: [UInt64: [SocketID: Int]] = [:]
+    package private(set) var deliveries: [UInt64: [SocketID: Int]] = [:]
     /// Per node, the outcome of each request it started.
-    public private(set) var outcomes: [String: [RequestID: RequestOutcome]] = [:]
+    package private(set) var outcomes: [String: [RequestID: RequestOutcome]] = [:]
     /// Broken invariants, each with the time it was seen.
-    public private(set) var violations: [String] = []
-    public private(set) var framesLost: UInt64 = 0
+    package private(set) var violations: [String] = []
+    package private(set) var framesLost: UInt64 = 0
     /// Broadcasts the in-order shortcut delivered (the rest went through the general path).
-    public private(set) var shortcutDeliveries = 0
-    public private(set) var stepsRun = 0
-    public internal(set) var faultsInjected = 0
+    package private(set) var shortcutDeliveries = 0
+    package private(set) var stepsRun = 0
+    package internal(set) var faultsInjected = 0
     /// Per origin, per version, a hash of the origin's memberships at that version.
     var history: [NodeID: [UInt64: Int]] = [:]
 
     /// Called when a node receives a one-way serverSideEmit: (simulation, receiver, packet).
-    public var onEmit: ((Simulation, String, ByteBuffer) -> Void)?
+    package var onEmit: ((Simulation, String, ByteBuffer) -> Void)?
 
-    public init(seed: UInt64, nodeCount: Int, faults: FaultProfile, settings: MeshSettings = .simulation) {
+    package init(seed: UInt64, nodeCount: Int, faults: FaultProfile, settings: MeshSettings = .simulation) {
         self.seed = seed
         self.faults = faults
         self.settings = settings
@@ -53,16 +53,16 @@ public final class Simulation {
         reconcileLinks()
     }
 
-    public var instant: MeshInstant { MeshInstant(nanoseconds: UInt64(now * 1_000_000)) }
+    package var instant: MeshInstant { MeshInstant(nanoseconds: UInt64(now * 1_000_000)) }
 
-    public var runningNames: [String] { names.filter { nodes[$0]!.running } }
+    package var runningNames: [String] { names.filter { nodes[$0]!.running } }
 
-    public func node(_ name: String) -> SimulatedNode { nodes[name]! }
+    package func node(_ name: String) -> SimulatedNode { nodes[name]! }
 
     // MARK: Stepping
 
     /// Advances virtual time by `milliseconds`.
-    public func step(milliseconds: Double = 5) {
+    package func step(milliseconds: Double = 5) {
         let until = now + milliseconds
         while let packet = network.popDue(before: until) {
             now = max(now, packet.at)
@@ -79,7 +79,7 @@ public final class Simulation {
     /// Steps until `condition` holds or `limit` milliseconds pass; returns the time it took,
     /// or nil if it never held.
     @discardableResult
-    public func run(for limit: Double, until condition: (() -> Bool)? = nil) -> Double? {
+    package func run(for limit: Double, until condition: (() -> Bool)? = nil) -> Double? {
         let start = now
         while now - start < limit {
             if let condition, condition() { return now - start }
@@ -263,14 +263,14 @@ public final class Simulation {
         return hasher.finalize()
     }
 
-    public var networkStats: (sent: Int, dropped: Int, duplicated: Int) {
+    package var networkStats: (sent: Int, dropped: Int, duplicated: Int) {
         (network.sent, network.dropped, network.duplicated)
     }
 }
 
 extension MeshSettings {
     /// Timings scaled down so that a simulated run covers many rounds in little virtual time.
-    public static let simulation = MeshSettings(
+    package static let simulation = MeshSettings(
         heartbeatInterval: .milliseconds(50),
         suspectAfter: .milliseconds(300),
         suspicionTimeout: .milliseconds(200),

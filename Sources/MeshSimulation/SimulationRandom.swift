@@ -1,10 +1,10 @@
 /// The one source of randomness of a simulation: SplitMix64, so a seed replays exactly.
-public struct SimulationRandom: RandomNumberGenerator, Sendable {
+package struct SimulationRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    public init(seed: UInt64) { self.state = seed }
+    package init(seed: UInt64) { self.state = seed }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -13,29 +13,29 @@ public struct SimulationRandom: RandomNumberGenerator, Sendable {
     }
 
     /// True with probability `probability`.
-    public mutating func chance(_ probability: Double) -> Bool {
+    package mutating func chance(_ probability: Double) -> Bool {
         probability > 0 && Double.random(in: 0..<1, using: &self) < probability
     }
 
-    public mutating func int(in range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
+    package mutating func int(in range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
 
-    public mutating func pick<T>(_ items: [T]) -> T? { items.randomElement(using: &self) }
+    package mutating func pick<T>(_ items: [T]) -> T? { items.randomElement(using: &self) }
 }
 
 /// What the simulated network does to messages.
-public struct FaultProfile: Sendable {
+package struct FaultProfile: Sendable {
     /// One-way delay, uniform in this range (milliseconds); spread reorders messages.
-    public var delay: ClosedRange<Double>
-    public var dropProbability: Double
-    public var duplicateProbability: Double
+    package var delay: ClosedRange<Double>
+    package var dropProbability: Double
+    package var duplicateProbability: Double
     /// Per step, the chance a random pair of nodes is cut apart, and that all cuts heal.
-    public var partitionProbability: Double
-    public var healProbability: Double
+    package var partitionProbability: Double
+    package var healProbability: Double
     /// Per step, the chance a random node crashes, and that a crashed node restarts.
-    public var crashProbability: Double
-    public var restartProbability: Double
+    package var crashProbability: Double
+    package var restartProbability: Double
 
-    public init(
+    package init(
         delay: ClosedRange<Double> = 0.5...15,
         dropProbability: Double = 0,
         duplicateProbability: Double = 0,
@@ -54,20 +54,20 @@ public struct FaultProfile: Sendable {
     }
 
     /// A reliable network: delay only.
-    public static let calm = FaultProfile(delay: 0.5...5)
+    package static let calm = FaultProfile(delay: 0.5...5)
 
     /// Loss, duplication, reordering and partitions, no crashes.
-    public static let lossy = FaultProfile(
+    package static let lossy = FaultProfile(
         delay: 0.5...20, dropProbability: 0.05, duplicateProbability: 0.03,
         partitionProbability: 0.01, healProbability: 0.02)
 
     /// Everything, crashes and restarts included.
-    public static let chaos = FaultProfile(
+    package static let chaos = FaultProfile(
         delay: 0.5...25, dropProbability: 0.08, duplicateProbability: 0.05,
         partitionProbability: 0.015, healProbability: 0.02,
         crashProbability: 0.003, restartProbability: 0.02)
 
     /// Reordering, loss and duplication, but links never break: what the causal suite uses.
-    public static let noisyLinks = FaultProfile(
+    package static let noisyLinks = FaultProfile(
         delay: 0.5...20, dropProbability: 0.05, duplicateProbability: 0.05)
 }

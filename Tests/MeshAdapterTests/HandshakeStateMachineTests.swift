@@ -1,4 +1,4 @@
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import Testing
 
 @testable import MeshAdapter

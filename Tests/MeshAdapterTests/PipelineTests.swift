@@ -1,5 +1,5 @@
 import Logging
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils

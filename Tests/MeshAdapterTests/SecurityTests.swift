@@ -1,7 +1,7 @@
 import InMemoryLogging
 import Logging
 import MeshAdapter
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import NIOCore
 import NIOPosix
 import Testing

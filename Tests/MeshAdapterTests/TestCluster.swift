@@ -1,6 +1,6 @@
 import Logging
 import MeshAdapter
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import NIOPosix
 import RealtimeAdapter
 

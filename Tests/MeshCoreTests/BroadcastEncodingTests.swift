@@ -2,7 +2,7 @@ import NIOCore
 import RealtimeAdapter
 import Testing
 
-@testable import MeshCore
+@_spi(MeshInternals) @testable import MeshCore
 
 /// Broadcast frames take a dedicated encoder and decoder: they must agree exactly with the
 /// general ones, on valid frames and on damaged ones.

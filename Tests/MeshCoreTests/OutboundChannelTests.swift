@@ -2,7 +2,7 @@ import NIOCore
 import TestSupport
 import Testing
 
-@testable import MeshCore
+@_spi(MeshInternals) @testable import MeshCore
 
 /// The ordered channel's replay log against a plain model of it: whatever is appended,
 /// acknowledged, evicted or sent again, the bytes handed to the link are exactly the frames the

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import MeshCore
+@_spi(MeshInternals) @testable import MeshCore
 
 /// The peer table: found by id whether it holds a few peers (compared) or many (hashed), slots
 /// reused after removals, changes made in place.

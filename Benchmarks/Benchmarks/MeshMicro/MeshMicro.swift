@@ -1,5 +1,5 @@
 import Benchmark
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import NIOCore
 import RealtimeAdapter
 

@@ -1,5 +1,5 @@
 import Crypto
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 
 /// Challenge-response over a shared secret: each side proves it knows the secret by a MAC over
 /// the nonce the other side chose, bound to the cluster and to who is speaking to whom, so a

@@ -1,4 +1,4 @@
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import NIOCore
 
 /// What two nodes say before a connection becomes a link. The stream starts with a preamble

@@ -1,4 +1,4 @@
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 
 /// The handshake of one connection, as a state machine: each input returns what to do.
 ///

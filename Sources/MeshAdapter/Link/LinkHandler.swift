@@ -1,6 +1,6 @@
 import CoreMetrics
 import Logging
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import NIOCore
 
 /// One connection to another node: runs the handshake, then decodes frames for the node and

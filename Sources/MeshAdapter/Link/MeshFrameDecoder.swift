@@ -1,4 +1,4 @@
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import NIOCore
 
 /// Splits the byte stream into the preamble (its first 6 bytes) and then frames, each without

@@ -2,7 +2,7 @@ import CoreMetrics
 import DequeModule
 import Foundation
 import Logging
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import NIOCore
 import NIOSSL
 import RealtimeAdapter

@@ -1,5 +1,5 @@
 import DequeModule
-import MeshCore
+@_spi(MeshInternals) import MeshCore
 import NIOConcurrencyHelpers
 import NIOCore
 import RealtimeAdapter

@@ -3,7 +3,7 @@ package import RealtimeAdapter
 
 /// The binary frame format: `[length: UInt32][type: UInt8][version: UInt8][body]`, big-endian,
 /// where `length` counts every byte after itself.
-public enum MeshWire {
+@_spi(MeshInternals) public enum MeshWire {
     /// The body version this node writes and reads.
     package static let version: UInt8 = 2
     /// Bytes before the body: length, type, version.

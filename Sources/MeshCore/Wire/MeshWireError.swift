@@ -1,6 +1,6 @@
 /// Why bytes from a peer could not be decoded. The link that sent them is closed; the process
 /// carries on.
-public struct MeshWireError: Error, Hashable, Sendable, CustomStringConvertible {
+@_spi(MeshInternals) public struct MeshWireError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case truncated, frameTooLarge, unknownType, unsupportedVersion, invalidValue,
