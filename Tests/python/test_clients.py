@@ -3,6 +3,12 @@
 Every case runs over three transports: websocket only, polling that upgrades to websocket
 (python-socketio's default), and polling only. Servers: socketio-conformance at
 CONFORMANCE_URL (the protocol suites' handlers) and chat-node at CHAT_URL.
+
+A polling case sometimes takes 25 s: python-engineio's client can drop its own CLOSE packet
+when it disconnects (its write loop stops once its state leaves "connected", even with the
+packet queued), so the server, never told, ends the session at its next ping (chat-node's
+pingInterval is 25 s) and the client's last poll returns only then. Seen in the server's
+trace: the client's last POST carries "41" and no "1".
 """
 
 import os
