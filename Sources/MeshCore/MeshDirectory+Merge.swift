@@ -23,8 +23,12 @@ extension MeshDirectory {
 
     /// State-based merge: per origin, the higher incarnation wins, then the higher version.
     ///
-    /// Two states of one origin at the same version are equal (only the origin writes), so this
-    /// is commutative, associative and idempotent; the simulation checks those laws.
+    /// Made of what the protocol runs when a peer is too far behind for deltas: every origin
+    /// `other` holds ahead of this directory is cut into snapshot parts (`snapshotParts`) and
+    /// applied as a peer would apply them (`applySnapshot`). Two states of one origin at the
+    /// same version are equal (only the origin writes), so this is commutative, associative
+    /// and idempotent; `MergeLawTests` checks those laws over generated states, which is to say
+    /// it checks catch-up by snapshot.
     public mutating func merge(_ other: MeshDirectory) {
         for origin in other.origins where origin != selfID {
             guard other.vector[origin] > vector[origin] else { continue }
