@@ -49,7 +49,7 @@ extension MeshInstance {
                 counters.broadcastsSent += 1
             }
         }
-        deliverLocally(options, packet, number: number, in: namespace, actions: &actions)
+        deliverOwn(options, packet, number: number, in: namespace, actions: &actions)
         return true
     }
 

@@ -206,13 +206,13 @@ extension MeshInstance {
         switch payload {
         case .broadcast(let frame):
             counters.broadcastsReceived += 1
-            deliverLocally(frame, from: peer, actions: &actions)
+            deliverReceived(frame, from: peer, actions: &actions)
         case .emit(let namespace, let packet):
             if let namespace = directory.namespaceID(of: namespace) {
                 actions.append(.receiveEmit(packet, from: peer, namespace: namespace))
             }
         case .request(let requestID, let namespace, let body):
-            serve(body, id: requestID, namespace: namespace, from: peer, now: now, actions: &actions)
+            receiveRequest(body, id: requestID, namespace: namespace, from: peer, now: now, actions: &actions)
         case .response(let requestID, let body):
             receiveResponse(body, id: requestID, from: peer, actions: &actions)
         }
@@ -220,7 +220,7 @@ extension MeshInstance {
 
     /// Delivers this node's own broadcast number `number` to its local sockets (the
     /// `Delivery` is made only when there are some).
-    mutating func deliverLocally(
+    mutating func deliverOwn(
         _ options: BroadcastOptions, _ packet: BroadcastPacket, number: UInt64, in namespace: NamespaceID,
         actions: inout [MeshAction]
     ) {
@@ -250,7 +250,7 @@ extension MeshInstance {
     }
 
     /// Delivers a broadcast `peer` sent to the local sockets it targets.
-    func deliverLocally(_ frame: BroadcastFrame, from peer: NodeID, actions: inout [MeshAction]) {
+    func deliverReceived(_ frame: BroadcastFrame, from peer: NodeID, actions: inout [MeshAction]) {
         guard let namespace = directory.namespaceID(of: frame.namespace) else { return }
         let targets = directory.localMatching(rooms: frame.rooms, except: frame.except, of: namespace)
         guard !targets.isEmpty else { return }

@@ -67,7 +67,9 @@ extension MeshInstance {
         directory.local(namespace).matching(options)
     }
 
-    mutating func serve(
+    /// A request from `peer`: a room operation is applied and answered here; the others go to
+    /// the host (`.serve`), which alone holds the sockets' details and handlers.
+    mutating func receiveRequest(
         _ body: RequestBody, id requestID: RequestID, namespace name: String, from peer: NodeID, now: MeshInstant,
         actions: inout [MeshAction]
     ) {

@@ -153,12 +153,12 @@ import RealtimeAdapter
         case .skip(let next):
             receiveSkip(next, from: peer, now: now, actions: &actions)
         case .volatileBroadcast(let frame):
-            deliverLocally(frame, from: peer, actions: &actions)
+            deliverReceived(frame, from: peer, actions: &actions)
         }
     }
 
     /// Announces a graceful shutdown to every linked peer.
-    package mutating func leave(actions: inout [MeshAction]) {
+    package mutating func announceLeaving(actions: inout [MeshAction]) {
         for (peer, state) in peers where state.linked {
             actions.append(.send(.leaving, to: peer))
         }

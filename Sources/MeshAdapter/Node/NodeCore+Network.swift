@@ -195,7 +195,7 @@ extension NodeCore {
         guard !shuttingDown else { return loop.makeSucceededVoidFuture() }
         shuttingDown = true
         ticker?.cancel()
-        run { instance, actions, _ in instance.leave(actions: &actions) }
+        run { instance, actions, _ in instance.announceLeaving(actions: &actions) }
         let flushes = links.values.compactMap { $0.closeAfterFlush() }
         let deadline = loop.scheduleTask(in: TimeAmount(configuration.timeouts.shutdownFlush)) {}
         let flushed = EventLoopFuture.andAllComplete(flushes, on: loop)
