@@ -28,6 +28,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var handshakeDeadline: Scheduled<Void>?
 
     private var framing: MeshFrameDecoder
+    private let backPressure: LinkBackPressure
     /// Bytes of a frame not complete yet.
     private var unread: ByteBuffer?
     private var pending: ByteBuffer?
@@ -47,6 +48,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
             identity: node.handshakeIdentity, nonce: NodeCore.makeNonce(), isInitiator: dialedAddress != nil)
         self.logger = node.logger
         self.framing = MeshFrameDecoder(maximumFrameSize: node.configuration.limits.maximumFrameSize)
+        self.backPressure = LinkBackPressure(limit: node.configuration.limits.outboundQueueBytes)
         if let dialedAddress { logger[metadataKey: "mesh.peer.address"] = "\(dialedAddress)" }
     }
 
@@ -235,9 +237,9 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Writing
 
-    /// Appends `message` to this tick's outgoing bytes. Returns false when it was dropped: a
-    /// volatile broadcast over half the queue, or anything over the whole queue, which also
-    /// closes the link (it resynchronises on reconnect).
+    /// Appends `message` to this tick's outgoing bytes. Returns false when it was dropped, as
+    /// `LinkBackPressure` decides: a volatile broadcast over half the queue, or anything over
+    /// the whole queue, which also closes the link (it resynchronises on reconnect).
     @discardableResult
     func enqueue(_ message: MeshMessage) -> Bool {
         let volatile = if case .volatileBroadcast = message { true } else { false }
@@ -253,12 +255,13 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard let context, !closing else { return false }
         // While the socket is not writable, bytes stay in `pending`: it is the bounded queue.
         let queued = pending?.readableBytes ?? 0
-        let limit = node.configuration.limits.outboundQueueBytes
-        if volatile, queued > limit / 2 {
+        switch backPressure.decide(queued: queued, volatile: volatile) {
+        case .queue:
+            break
+        case .dropVolatile:
             node.metrics.volatileDropped.increment()
             return false
-        }
-        if queued > limit {
+        case .closeLink:
             logger.info(
                 "Mesh link over its outbound limit; closing it to resynchronise",
                 metadata: ["mesh.queued.bytes": "\(queued)"])
