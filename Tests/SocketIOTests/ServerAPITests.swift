@@ -207,4 +207,38 @@ import Testing
             }
         }
     }
+
+    /// Packet middleware (socket.io's `socket.use`): one that throws drops the event, its
+    /// handlers do not run and `onError` gets the error; `onAny` still sees it.
+    @Test func packetMiddlewareDropsWhatItRefuses() async throws {
+        struct Forbidden: Error, Equatable { var event: String }
+        let seen = NIOLockedValueBox<(any: [String], errors: [String])>(([], []))
+        try await TestServer.with(setUp: { io in
+            io.sockets.onConnection { socket in
+                socket.onAny { event, _ in seen.withLockedValue { $0.any.append(event) } }
+                socket.use { event, arguments in
+                    if event == "secret", arguments.first?.stringValue != "open sesame" { throw Forbidden(event: event) }
+                }
+                socket.onError { error in
+                    seen.withLockedValue { $0.errors.append((error as? Forbidden)?.event ?? "?") }
+                }
+                socket.on("secret") { arguments, ack in ack?.send(["granted"]) }
+                socket.on("echo") { arguments, ack in ack?.send(arguments) }
+            }
+        }) { server in
+            try await withTimeout {
+                let (client, _) = try await server.connectedClient()
+                try await client.send(text: #"421["secret","guess"]"#)
+                try await client.send(text: #"422["echo",1]"#)
+                // The refused event is not answered: the next answer is the echo's.
+                #expect(try await client.nextMessage() == .text(#"432[1]"#))
+                try await client.send(text: #"423["secret","open sesame"]"#)
+                #expect(try await client.nextMessage() == .text(#"433["granted"]"#))
+                let (any, errors) = seen.withLockedValue { $0 }
+                #expect(any == ["secret", "echo", "secret"])
+                #expect(errors == ["secret"])
+                await client.close()
+            }
+        }
+    }
 }

@@ -15,12 +15,16 @@ import Synchronization
 /// waits: the packet is written on the client's own event loop.
 public final class Socket: Sendable {
     public typealias EventHandler = @Sendable (_ arguments: [SocketValue], _ ack: Acknowledgement?) async -> Void
+    /// Runs before an event's handlers; throwing drops the event (see `use(_:)`).
+    public typealias PacketMiddleware = @Sendable (_ event: String, _ arguments: [SocketValue]) async throws -> Void
 
     private struct State {
         /// Few per socket: a list searched in order costs less memory than a dictionary.
         var handlers: [(event: String, handler: EventHandler)] = []
         var jobs = SerialJobs()
         var anyHandlers: [@Sendable (String, [SocketValue]) async -> Void] = []
+        var middlewares: [PacketMiddleware] = []
+        var errorHandlers: [@Sendable (any Error) async -> Void] = []
         var disconnectHandlers: [@Sendable (DisconnectReason) async -> Void] = []
         var data: SocketValue = .null
         var connected = true
@@ -76,6 +80,19 @@ public final class Socket: Sendable {
         state.withLock { $0.anyHandlers.append(handler) }
     }
 
+    /// Runs `middleware` before the handlers of every event from the client, after any
+    /// earlier one (socket.io's `socket.use`). One that throws drops the event: its handlers
+    /// do not run, no ack is sent, and the error goes to the `onError` handlers. `onAny`
+    /// handlers see every event, refused or not, as in socket.io.
+    public func use(_ middleware: @escaping PacketMiddleware) {
+        state.withLock { $0.middlewares.append(middleware) }
+    }
+
+    /// Handles the errors of the socket's middlewares (socket.io's `socket.on("error")`).
+    public func onError(_ handler: @escaping @Sendable (any Error) async -> Void) {
+        state.withLock { $0.errorHandlers.append(handler) }
+    }
+
     public func onDisconnect(_ handler: @escaping @Sendable (DisconnectReason) async -> Void) {
         state.withLock { $0.disconnectHandlers.append(handler) }
     }
@@ -86,10 +103,16 @@ public final class Socket: Sendable {
         let rest = Array(arguments.dropFirst())
         let ack = ackID.map { Acknowledgement(socket: self, id: $0) }
         enqueue { [self] in
-            let (handlers, anyHandlers) = state.withLock { state in
-                (state.handlers.filter { $0.event == event }.map(\.handler), state.anyHandlers)
+            let (handlers, anyHandlers, middlewares) = state.withLock { state in
+                (state.handlers.filter { $0.event == event }.map(\.handler), state.anyHandlers, state.middlewares)
             }
             for handler in anyHandlers { await handler(event, rest) }
+            do {
+                for middleware in middlewares { try await middleware(event, rest) }
+            } catch {
+                for handler in state.withLock({ $0.errorHandlers }) { await handler(error) }
+                return
+            }
             for handler in handlers { await handler(rest, ack) }
         }
     }
