@@ -217,7 +217,9 @@ import Testing
             io.sockets.onConnection { socket in
                 socket.onAny { event, _ in seen.withLockedValue { $0.any.append(event) } }
                 socket.use { event, arguments in
-                    if event == "secret", arguments.first?.stringValue != "open sesame" { throw Forbidden(event: event) }
+                    if event == "secret", arguments.first?.stringValue != "open sesame" {
+                        throw Forbidden(event: event)
+                    }
                 }
                 socket.onError { error in
                     seen.withLockedValue { $0.errors.append((error as? Forbidden)?.event ?? "?") }
