@@ -6,9 +6,10 @@ import SocketIOProtocol
 /// The channel handler of one Engine.IO websocket: bytes in, read into frames
 /// (`WebSocketFrameReader`), Engine.IO packets up to the session; encoded frames out,
 /// within the client's outbound bound, coalesced into one write and one flush per
-/// event-loop tick: small frames are copied into one buffer (a broadcast's shared frame
-/// costs a copy of a few hundred bytes instead of a pending write of its own), large ones
-/// are written as they are, in order.
+/// event-loop tick (`TickFrames`): the tick's first small frame is kept as it came (a
+/// broadcast's shared buffer: nothing copied, nothing allocated), the next ones are copied
+/// with it into one buffer (a copy of a few hundred bytes instead of a pending write per
+/// frame), large ones are written as they are, in order.
 final class WebSocketTransport: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -22,7 +23,7 @@ final class WebSocketTransport: ChannelInboundHandler {
     /// A text or binary message arriving in several frames.
     private var fragments: (opcode: WebSocketOpcode, bytes: ByteBuffer)?
     /// The small frames written during this tick, written to the channel when it flushes.
-    private var coalesced: ByteBuffer?
+    private var tickFrames = TickFrames.none
     private var flushScheduled = false
     private var closing = false
 
@@ -150,7 +151,7 @@ final class WebSocketTransport: ChannelInboundHandler {
             // Over the limit by our count, which only grows between checks: ask the channel
             // what is really still waiting (rarely: once per `limit` bytes written).
             let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
-            let waiting = buffered + (coalesced?.readableBytes ?? 0)
+            let waiting = buffered + tickFrames.byteCount
             outbox.wrote(bytes: outbox.queuedBytes - waiting)
         }
         if !outbox.admitWithinLimit(bytes: bytes) {
@@ -171,8 +172,7 @@ final class WebSocketTransport: ChannelInboundHandler {
             }
         }
         if bytes <= Self.largestCoalescedFrame {
-            if coalesced == nil { coalesced = context.channel.allocator.buffer(capacity: max(256, bytes)) }
-            coalesced?.writeImmutableBuffer(frame)
+            tickFrames.append(frame, allocator: context.channel.allocator)
         } else {
             writeCoalesced(context)
             context.write(wrapOutboundOut(frame), promise: nil)
@@ -192,8 +192,7 @@ final class WebSocketTransport: ChannelInboundHandler {
     }
 
     private func writeCoalesced(_ context: ChannelHandlerContext) {
-        guard let frames = coalesced else { return }
-        coalesced = nil
+        guard let frames = tickFrames.take() else { return }
         context.write(wrapOutboundOut(frames), promise: nil)
     }
 
@@ -223,6 +222,47 @@ final class WebSocketTransport: ChannelInboundHandler {
         writeCoalesced(context)
         context.writeAndFlush(wrapOutboundOut(WebSocketFrames.close(code: code))).whenComplete { _ in
             channel.close(promise: nil)
+        }
+    }
+}
+
+/// A websocket's small frames of one event-loop tick: none, one as it came (shared with the
+/// other recipients of its broadcast), or several copied into one buffer of their own.
+enum TickFrames {
+    case none
+    case one(ByteBuffer)
+    case many(ByteBuffer)
+
+    var byteCount: Int {
+        switch self {
+        case .none: 0
+        case .one(let frame), .many(let frame): frame.readableBytes
+        }
+    }
+
+    mutating func append(_ frame: ByteBuffer, allocator: ByteBufferAllocator) {
+        switch self {
+        case .none:
+            self = .one(frame)
+        case .one(let first):
+            var frames = allocator.buffer(capacity: max(256, 2 * (first.readableBytes + frame.readableBytes)))
+            frames.writeImmutableBuffer(first)
+            frames.writeImmutableBuffer(frame)
+            self = .many(frames)
+        case .many(var frames):
+            // Drop this reference first, so the buffer is unique and grows in place.
+            self = .none
+            frames.writeImmutableBuffer(frame)
+            self = .many(frames)
+        }
+    }
+
+    /// The bytes to write, leaving none.
+    mutating func take() -> ByteBuffer? {
+        defer { self = .none }
+        switch self {
+        case .none: return nil
+        case .one(let frame), .many(let frame): return frame
         }
     }
 }
