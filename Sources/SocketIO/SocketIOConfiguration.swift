@@ -1,4 +1,5 @@
 public import NIOHTTP1
+import SocketIOProtocol
 
 /// Everything a Socket.IO server can be told, with socket.io's defaults, in one `init`.
 public struct SocketIOConfiguration: Sendable {
@@ -120,7 +121,7 @@ public struct HandshakeRequest: Sendable {
 
     /// The query's parameters (the last value of each name), from `uri` unless set.
     public var query: [String: String] {
-        get { queryOverride ?? EngineHTTPRequest.query(of: uri) }
+        get { queryOverride ?? URIQuery.parameters(of: uri) }
         set { queryOverride = newValue }
     }
 

@@ -110,10 +110,30 @@ package struct SocketIOConnection: Sendable {
         return [.send(SocketIOMessage(kind: .connect, namespace: namespace, data: data))]
     }
 
-    /// The application refused: the client reads `data` (socket.io sends `{"message": ...}`).
-    package mutating func refused(namespace: String, data: SocketValue) -> [Action] {
+    /// Why a client may not join a namespace.
+    package enum Refusal: Equatable, Sendable {
+        /// No such namespace: `{"message": "Invalid namespace"}`, whatever the version.
+        case unknownNamespace
+        /// The application's middleware refused: `{"message", "data"}`; a v2 client (Engine.IO
+        /// v3) reads the data alone, or the message (socket.io: `err.data || err.message`).
+        case byMiddleware(message: String, data: SocketValue?)
+    }
+
+    /// The server refused: the client reads the refusal's data in its version's form.
+    package mutating func refused(namespace: String, _ refusal: Refusal) -> [Action] {
         guard !closed, namespaces[namespace] == .authorizing else { return [] }
         namespaces[namespace] = nil
+        let data: SocketValue
+        switch refusal {
+        case .unknownNamespace:
+            data = ["message": "Invalid namespace"]
+        case .byMiddleware(let message, let detail) where version == .v3:
+            data = detail ?? .string(message)
+        case .byMiddleware(let message, let detail):
+            var members: OrderedDictionary<String, SocketValue> = ["message": .string(message)]
+            if let detail { members["data"] = detail }
+            data = .object(members)
+        }
         return [.send(SocketIOMessage(kind: .connectError, namespace: namespace, data: data))]
     }
 

@@ -111,6 +111,23 @@ import Testing
         let event = SocketIOMessage(kind: .event, namespace: "/admin?token=a", data: ["hi"])
         #expect(connection.received(event) == [.event(namespace: "/admin", arguments: ["hi"], ackID: nil)])
 
+        // A middleware's refusal: its data alone, or its message; an unknown namespace as in v4.
+        _ = connection.received(SocketIOMessage(kind: .connect, namespace: "/a"))
+        #expect(
+            connection.refused(namespace: "/a", .byMiddleware(message: "no", data: nil)) == [
+                .send(SocketIOMessage(kind: .connectError, namespace: "/a", data: "no"))
+            ])
+        _ = connection.received(SocketIOMessage(kind: .connect, namespace: "/a"))
+        #expect(
+            connection.refused(namespace: "/a", .byMiddleware(message: "no", data: ["code": 1])) == [
+                .send(SocketIOMessage(kind: .connectError, namespace: "/a", data: ["code": 1]))
+            ])
+        _ = connection.received(SocketIOMessage(kind: .connect, namespace: "/b"))
+        #expect(
+            connection.refused(namespace: "/b", .unknownNamespace) == [
+                .send(SocketIOMessage(kind: .connectError, namespace: "/b", data: ["message": "Invalid namespace"]))
+            ])
+
         var current = SocketIOConnection(connectTimeout: .seconds(1), now: .zero)
         #expect(current.start() == [])
     }

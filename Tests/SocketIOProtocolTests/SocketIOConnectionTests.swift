@@ -31,7 +31,7 @@ import Testing
         _ = connection.received(SocketIOMessage(kind: .connect, namespace: "/admin"))
         let refusal = SocketValue.object(["message": .string("Invalid namespace")])
         #expect(
-            connection.refused(namespace: "/admin", data: refusal) == [
+            connection.refused(namespace: "/admin", .unknownNamespace) == [
                 .send(SocketIOMessage(kind: .connectError, namespace: "/admin", data: refusal))
             ])
         #expect(!connection.isJoined("/admin"))

@@ -28,13 +28,11 @@ package struct EngineHTTPRequest: Sendable {
     package var path: Substring { uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0] }
 
     /// The query's parameters; for a name given twice, the last value.
-    package var query: [String: String] { Self.query(of: uri) }
+    package var query: [String: String] { URIQuery.parameters(of: uri) }
 
     package var handshake: HandshakeRequest {
         HandshakeRequest(method: method.rawValue, uri: uri, headers: headers, address: remoteAddress?.ipAddress)
     }
-
-    package static func query(of uri: String) -> [String: String] { URIQuery.parameters(of: uri) }
 }
 
 /// The engine's answer to one HTTP request.

@@ -132,9 +132,9 @@ final class SocketIOClient: EngineConnectionDelegate, @unchecked Sendable {
         return true
     }
 
-    func refuse(namespace: String, data: SocketValue) {
+    func refuse(namespace: String, _ refusal: SocketIOConnection.Refusal) {
         loop.assertInEventLoop()
-        run(state.refused(namespace: namespace, data: data))
+        run(state.refused(namespace: namespace, refusal))
     }
 
     /// The server disconnects `socket`; with `close`, the whole connection.

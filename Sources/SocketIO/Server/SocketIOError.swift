@@ -47,15 +47,6 @@ public struct ConnectionRefused: Error, Sendable {
         self.message = message
         self.data = data
     }
-
-    var packetData: SocketValue {
-        var object: SocketValue = ["message": .string(message)]
-        if let data, case .object(var members) = object {
-            members["data"] = data
-            object = .object(members)
-        }
-        return object
-    }
 }
 
 /// Why a socket left its namespace, in socket.io's words.

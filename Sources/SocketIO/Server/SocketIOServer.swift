@@ -98,23 +98,24 @@ public final class SocketIOServer: Sendable {
     func authorize(_ client: SocketIOClient, namespace name: String, auth: SocketValue?) {
         guard let namespace = namespace(for: name) else {
             logger.debug("socket.io namespace refused", metadata: ["socketio.namespace": "\(name)"])
-            return client.refuse(namespace: name, data: ["message": "Invalid namespace"])
+            return client.refuse(namespace: name, .unknownNamespace)
         }
         let handshake = Handshake(request: client.connection.request, auth: auth, time: client.connection.openedAt)
-        let engine = client.connection
+        let connection = client.connection
         // A v2 client (Engine.IO v3) names its sockets itself: the engine's id, prefixed
         // outside "/" by the namespace (socket.io does the same).
-        let id = engine.version == .v3 ? (name == "/" ? engine.id : "\(name)#\(engine.id)") : SessionID.make()
+        let id =
+            connection.version == .v3
+            ? (name == "/" ? connection.id : "\(name)#\(connection.id)") : SessionID.make()
         let socket = Socket(id: SocketID(id), namespace: namespace, client: client, handshake: handshake)
         socket.enqueue { [logger] in
             do {
                 try await namespace.connect(socket)
             } catch {
-                let refusal = error as? ConnectionRefused ?? ConnectionRefused("\(error)")
-                // A v2 client reads the data alone, or the message (socket.io: `err.data || err.message`).
-                let data = engine.version == .v3 ? refusal.data ?? .string(refusal.message) : refusal.packetData
+                let refused = error as? ConnectionRefused ?? ConnectionRefused("\(error)")
+                let refusal = SocketIOConnection.Refusal.byMiddleware(message: refused.message, data: refused.data)
                 logger.debug("socket.io connection refused", metadata: ["socketio.namespace": "\(name)"])
-                return client.onLoop { $0.refuse(namespace: name, data: data) }
+                return client.onLoop { $0.refuse(namespace: name, refusal) }
             }
             let accepted = await withCheckedContinuation { continuation in
                 client.onLoop { continuation.resume(returning: $0.accept(socket)) }
