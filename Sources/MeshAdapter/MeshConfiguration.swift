@@ -86,8 +86,6 @@ public struct MeshConfiguration: Sendable {
         /// Dial back-off: doubles from `dialInitial` up to `dialMaximum`.
         public var dialInitial: Duration
         public var dialMaximum: Duration
-        /// How often the protocol's timer input runs.
-        public var tick: Duration
         /// How long a graceful shutdown waits for links to flush.
         public var shutdownFlush: Duration
 
@@ -95,13 +93,11 @@ public struct MeshConfiguration: Sendable {
             handshake: Duration = .seconds(5),
             dialInitial: Duration = .milliseconds(100),
             dialMaximum: Duration = .seconds(5),
-            tick: Duration = .milliseconds(20),
             shutdownFlush: Duration = .seconds(2)
         ) {
             self.handshake = handshake
             self.dialInitial = dialInitial
             self.dialMaximum = dialMaximum
-            self.tick = tick
             self.shutdownFlush = shutdownFlush
         }
     }

@@ -101,6 +101,11 @@ public final class MeshNode: Service, Sendable {
         try await onLoop { $0.instance.counters }
     }
 
+    /// How often the node's timer has fired: for tests that check it sleeps between deadlines.
+    package func timerWakeups() async throws -> Int {
+        try await onLoop { $0.timerWakeups }
+    }
+
     /// Memberships of other nodes' sockets this node holds.
     public func replicatedMemberships() async throws -> Int {
         try await onLoop { $0.instance.directory.replicatedMembershipCount }

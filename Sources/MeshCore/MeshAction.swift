@@ -30,6 +30,10 @@ public import RealtimeAdapter
     case peerDown(NodeID, reason: PeerDownReason)
     /// Ordered frames from `peer` that could not be replayed: lost, and counted.
     case framesLost(from: NodeID, count: UInt64)
+    /// Call `MeshInstance.tick(now:actions:)` at `instant`: the earliest time something
+    /// falls due. It replaces any later time asked before; an earlier one still stands
+    /// (that tick asks again).
+    case scheduleTick(at: MeshInstant)
 }
 
 public enum PeerDownReason: Sendable, Equatable {

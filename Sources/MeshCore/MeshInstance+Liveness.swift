@@ -1,6 +1,7 @@
 extension MeshInstance {
     /// The timer input: heartbeats, anti-entropy, failure detection, deadlines and retries.
-    /// Call it often (every few tens of milliseconds); it does only what is due.
+    /// It does only what is due, then asks (`.scheduleTick`) for the next time something falls
+    /// due; calling it earlier than asked is harmless.
     package mutating func tick(now: MeshInstant, actions: inout [MeshAction]) {
         if now.since(lastHeartbeat) >= settings.heartbeatInterval {
             lastHeartbeat = now
@@ -21,6 +22,7 @@ extension MeshInstance {
             if !state.inbound.gated.isEmpty { drainGate(of: peer, now: now, actions: &actions) }
             if !state.inbound.early.isEmpty { requestResume(from: peer, now: now, actions: &actions) }
         }
+        scheduleNextTick(now: now, actions: &actions)
     }
 
     /// One anti-entropy round: a digest to the next linked peer in turn, and the member list

@@ -12,8 +12,9 @@ extension MeshInstance {
     ) -> RequestID {
         let targets = livePeers
         var completions: [MeshAction] = []
-        let id = requests.start(
-            targets: Set(targets), deadline: now + (timeout ?? settings.requestTimeout), actions: &completions)
+        let deadline = now + (timeout ?? settings.requestTimeout)
+        let id = requests.start(targets: Set(targets), deadline: deadline, actions: &completions)
+        if !targets.isEmpty { wake(at: deadline, now: now, actions: &actions) }
         let name = directory.namespaceName(namespace)
         for peer in targets { sendOrdered(.request(id, namespace: name, body), to: peer, actions: &actions) }
         if case .addSockets(_, let rooms) = body {

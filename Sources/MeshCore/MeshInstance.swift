@@ -21,6 +21,8 @@ import RealtimeAdapter
     var lastHeartbeat: MeshInstant = .zero
     var lastGossip: MeshInstant = .zero
     var gossipTurn = 0
+    /// The time the shell was last asked to tick at, nil once that tick ran.
+    var tickAsked: MeshInstant?
     var membersDirty = true
     /// Kept between broadcasts for their routes (empty in between).
     var routeBuffer: [NodeID] = []
@@ -102,6 +104,8 @@ import RealtimeAdapter
         actions.append(.send(.resume(next: state.inbound.expected), to: peer))
         actions.append(.send(.digest(directory.vector, isReply: false), to: peer))
         actions.append(.send(.members(memberRecords()), to: peer))
+        // Heartbeats, gossip and failure detection start for this peer.
+        if let next = nextDeadline() { wake(at: next, now: now, actions: &actions) }
     }
 
     /// The link to `peer` closed. Its frames stay buffered for replay; liveness is decided by

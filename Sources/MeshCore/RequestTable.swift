@@ -35,6 +35,9 @@ struct RequestTable: Sendable {
         }
     }
 
+    /// When the first pending request expires.
+    var nextDeadline: MeshInstant? { pending.values.lazy.map(\.deadline).min() }
+
     /// Completes every request whose deadline has passed; returns them with the silent nodes.
     mutating func expire(now: MeshInstant, actions: inout [MeshAction]) -> [(RequestID, [NodeID])] {
         var expired: [(RequestID, [NodeID])] = []

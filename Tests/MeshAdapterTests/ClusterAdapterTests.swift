@@ -12,6 +12,30 @@ import Testing
         }
     }
 
+    /// The timer fires at the deadlines the protocol asks for (heartbeats, gossip, failure
+    /// detection, once a second for the gauges), not every few milliseconds: an idle node of
+    /// a formed cluster wakes a handful of times in two seconds, and the cluster stays whole.
+    @Test func anIdleNodeWakesOnlyForItsDeadlines() async throws {
+        try await TestCluster.with(
+            count: 2,
+            configure: {
+                $0.protocolSettings.heartbeatInterval = .milliseconds(400)
+                $0.protocolSettings.gossipInterval = .milliseconds(400)
+                $0.protocolSettings.suspectAfter = .seconds(2)
+                $0.protocolSettings.suspicionTimeout = .seconds(1)
+            }
+        ) { cluster in
+            #expect(try await cluster.formed())
+            let before = try await cluster.nodes[0].timerWakeups()
+            try await Task.sleep(for: .seconds(2))
+            let wakeups = try await cluster.nodes[0].timerWakeups() - before
+            // Five heartbeat and gossip rounds and two gauge updates; a 20 ms poll made 100.
+            #expect(wakeups >= 3 && wakeups <= 15, "\(wakeups) wake-ups in 2 s")
+            #expect(try await cluster.adapters[0].serverCount() == 2)
+            #expect(try await cluster.adapters[1].serverCount() == 2)
+        }
+    }
+
     @Test func broadcastsReachEveryMatchingSocketOnEveryNodeExactlyOnce() async throws {
         try await TestCluster.with(count: 3) { cluster in
             #expect(try await cluster.formed())

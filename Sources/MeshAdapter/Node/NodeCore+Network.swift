@@ -84,9 +84,7 @@ extension NodeCore {
                 node.setListening(.success(address))
                 node.events.yield(.listening(bound: boundAddress, advertised: address))
                 for seed in node.configuration.seeds { node.want(seed) }
-                node.ticker = node.loop.scheduleRepeatedTask(
-                    initialDelay: .zero, delay: TimeAmount(node.configuration.timeouts.tick)
-                ) { _ in bound.value.tick() }
+                node.tick()
                 return address
             }
             .flatMapErrorThrowing { error in
@@ -145,6 +143,12 @@ extension NodeCore {
         }
     }
 
+    /// When the next dial falls due: the earliest back-off of an address no link leads to.
+    var nextDialAttempt: NIODeadline? {
+        let linked = linkedAddresses
+        return dialing.filter { !$0.value.inFlight && !linked.contains($0.key) }.map(\.value.nextAttempt).min()
+    }
+
     /// Addresses of established links: the ones dialed and the ones peers advertise.
     var linkedAddresses: Set<MeshAddress> {
         var result: Set<MeshAddress> = []
@@ -173,6 +177,7 @@ extension NodeCore {
                 state.inFlight = false
                 state.nextAttempt = NIODeadline.now() + node.backoff(attempts: state.attempts)
                 node.dialing[address] = state
+                node.armTimer(at: state.nextAttempt)
                 node.logger.debug(
                     "Mesh dial failed", metadata: ["mesh.address": "\(address)", "mesh.error": "\(error)"])
             }
@@ -194,7 +199,8 @@ extension NodeCore {
     func shutdown() -> EventLoopFuture<Void> {
         guard !shuttingDown else { return loop.makeSucceededVoidFuture() }
         shuttingDown = true
-        ticker?.cancel()
+        timer?.task.cancel()
+        timer = nil
         run { instance, actions, _ in instance.announceLeaving(actions: &actions) }
         let flushes = links.values.compactMap { $0.closeAfterFlush() }
         let deadline = loop.scheduleTask(in: TimeAmount(configuration.timeouts.shutdownFlush)) {}

@@ -35,7 +35,10 @@ final class NodeCore {
     let hostWork: AsyncStream<HostWork>.Continuation
     let events: AsyncStream<MeshEvent>.Continuation
     var serverChannel: (any Channel)?
-    var ticker: RepeatedTask?
+    /// The timer that calls `tick`, and when it fires: set for the earliest deadline of the
+    /// core (`.scheduleTick`) and of the shell (dial back-off, gauges), never polling.
+    var timer: (task: Scheduled<Void>, at: NIODeadline)?
+    var timerWakeups = 0
     var shuttingDown = false
     var lag: (target: VersionVector, since: MeshInstant)?
     /// Bytes written to and read from all links, for statistics.
@@ -222,16 +225,38 @@ final class NodeCore {
     }
 
     func tick() {
+        timer = nil
+        guard !shuttingDown else { return }
         run { instance, actions, now in instance.tick(now: now, actions: &actions) }
         dialDue()
         let now = now()
-        if now.since(lastGaugeUpdate) >= .seconds(1) {
+        if now.since(lastGaugeUpdate) >= Self.gaugeInterval {
             lastGaugeUpdate = now
             metrics.linksUp.record(links.count)
             metrics.livePeers.record(instance.livePeers.count)
             metrics.directoryMemberships.record(instance.directory.replicatedMembershipCount)
             metrics.directoryRooms.record(instance.directory.internedRoomCount)
         }
+        if let dial = nextDialAttempt { armTimer(at: dial) }
+        armTimer(at: NIODeadline.uptimeNanoseconds(lastGaugeUpdate.nanoseconds) + TimeAmount(Self.gaugeInterval))
+    }
+
+    static let gaugeInterval: Duration = .seconds(1)
+
+    /// Makes the timer fire at `deadline` unless it fires earlier already.
+    func armTimer(at deadline: NIODeadline) {
+        guard !shuttingDown else { return }
+        if let timer {
+            guard deadline < timer.at else { return }
+            timer.task.cancel()
+        }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        timer = (
+            loop.scheduleTask(deadline: deadline) {
+                bound.value.timerWakeups += 1
+                bound.value.tick()
+            }, deadline
+        )
     }
 
     /// Starts a request and returns its outcome's future.
@@ -305,6 +330,8 @@ final class NodeCore {
                     metadata: ["mesh.peer.id": "\(peer)", "mesh.frames": "\(count)"])
                 metrics.framesLost.increment(by: Int64(clamping: count))
                 events.yield(.framesLost(from: peer, count: count))
+            case .scheduleTick(let instant):
+                armTimer(at: .uptimeNanoseconds(instant.nanoseconds))
             }
         }
     }
@@ -341,6 +368,7 @@ final class NodeCore {
             state.inFlight = false
             state.nextAttempt = NIODeadline.now() + backoff(attempts: state.attempts)
             dialing[dialed] = state
+            armTimer(at: state.nextAttempt)
         }
         guard let peer = link.peerID, links[peer] === link else { return }
         links[peer] = nil
