@@ -4,7 +4,10 @@ import Logging
 import NIOCore
 
 /// One connection to another node: runs the handshake, then decodes frames for the node and
-/// writes the node's frames, coalesced into one write per event-loop tick.
+/// writes the node's frames, coalesced into one write per event-loop tick. Its decisions are
+/// values of their own, tested alone: `MeshFrameDecoder` cuts frames, `LinkInbound` says what
+/// each is (preamble, handshake, late refusal, mesh frame), `HandshakeStateMachine` runs the
+/// handshake and `LinkBackPressure` decides what an over-full queue does.
 ///
 /// Frames are cut from each read in place (`MeshFrameDecoder` does the cutting), not by a
 /// `ByteToMessageHandler` in front: that saves a pipeline hop and a generic decoding loop per
@@ -37,7 +40,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var readFrames = 0
     private var readBytes = 0
     private var flushScheduled = false
-    private var preambleSeen = false
+    private var inbound = LinkInbound()
     private var closing = false
     private(set) var logger: Logger
 
@@ -163,23 +166,23 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func received(_ frame: ByteBuffer) {
-        var frame = frame
-        if !preambleSeen {
-            preambleSeen = true
-            let magic = frame.readInteger(as: UInt32.self) ?? 0
-            let version = frame.readInteger(as: UInt16.self) ?? 0
+        switch inbound.classify(frame, established: establishedPeer != nil) {
+        case .preamble(let magic, let version):
             perform(handshake.receivedPreamble(magic: magic, version: version))
-            return
-        }
-        readBytes += frame.readableBytes + 4
-        if let peer = establishedPeer {
-            if frame.getInteger(at: frame.readerIndex, as: UInt8.self) == HandshakeMessage.refuseType {
-                // The peer gave up on the handshake just as this side finished it: the
-                // handshake state machine takes a refusal in any state, and closes the link.
-                perform((try? HandshakeMessage.decode(&frame)).map { handshake.received($0) } ?? .none)
-                close()
-                return
-            }
+        case .handshake(let message):
+            readBytes += frame.readableBytes + 4
+            perform(handshake.received(message))
+        case .malformedHandshake(let error):
+            readBytes += frame.readableBytes + 4
+            perform(.refuse(error, tellPeer: true))
+        case .lateRefusal(let message):
+            // The handshake state machine takes a refusal in any state; the link closes.
+            readBytes += frame.readableBytes + 4
+            if let message { perform(handshake.received(message)) }
+            close()
+        case .mesh(let frame):
+            readBytes += frame.readableBytes + 4
+            guard let peer = establishedPeer else { return }
             do {
                 try node.received(frame: frame, from: peer)
                 readFrames += 1
@@ -188,17 +191,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
                 node.metrics.malformedFrames.increment()
                 close()
             }
-        } else {
-            do {
-                perform(handshake.received(try HandshakeMessage.decode(&frame)))
-            } catch {
-                perform(refusal(error))
-            }
         }
-    }
-
-    private func refusal(_ error: HandshakeError) -> HandshakeStateMachine.Action {
-        .refuse(error, tellPeer: true)
     }
 
     private func perform(_ action: HandshakeStateMachine.Action) {
