@@ -244,27 +244,21 @@ public import RealtimeAdapter
         var state = remotes[origin] ?? RemoteOrigin(slot: slot(for: origin), logCapacity: logCapacity)
         defer { remotes[origin] = state }
         guard version > state.version else {
-            state.staging = nil
+            state.stagings[source] = nil
             return false
         }
-        if part == 0 {
-            state.staging = SnapshotStaging(source: source, version: version, nextPart: 0, entries: [])
-        }
-        // Parts of one sender's snapshot only: another sender may cut its parts differently.
-        // A duplicate or stray part is ignored; a lost one leaves the staging to be replaced
-        // by the next snapshot that anti-entropy sends.
-        guard var staging = state.staging, staging.source == source, staging.version == version,
-            staging.nextPart == part
-        else {
+        // Parts are put together per sender: another sender may cut its parts differently.
+        // A sender's newer snapshot replaces its older one, whose late parts are then ignored;
+        // a duplicate part is ignored.
+        let current = state.stagings[source]
+        if let current, current.version > version { return false }
+        var staging = current.flatMap { $0.version == version ? $0 : nil } ?? SnapshotStaging(version: version)
+        staging.add(part: part, last: last, entries: entries)
+        guard staging.isComplete else {
+            state.stagings[source] = staging
             return false
         }
-        staging.entries += entries
-        staging.nextPart += 1
-        guard last else {
-            state.staging = staging
-            return false
-        }
-        state.staging = nil
+        state.stagings = state.stagings.filter { $0.value.version > version }
         state.clear(index: &index)
         for entry in staging.entries {
             guard let namespace = namespaceID(interning: entry.namespace) else {

@@ -8,8 +8,9 @@ struct RemoteOrigin: Sendable {
     var log: DeltaLog
     /// Deltas that arrived ahead of a gap, applied once the gap fills.
     var pending: [UInt64: DirectoryDelta] = [:]
-    /// A snapshot being received in parts.
-    var staging: SnapshotStaging?
+    /// Snapshots being received in parts, one per sender (a node restarting asks several
+    /// peers, whose parts may interleave).
+    var stagings: [NodeID?: SnapshotStaging] = [:]
 
     init(slot: UInt16, logCapacity: Int) {
         self.slot = slot
@@ -89,10 +90,28 @@ struct RemoteOrigin: Sendable {
     }
 }
 
-/// The parts of one snapshot received so far.
+/// The parts of one sender's snapshot at one version received so far, in whatever order they
+/// came: a part lost or late is filled in by the same sender's next snapshot of that version
+/// (anti-entropy sends it again, cut the same way), so the parts already here are kept.
 struct SnapshotStaging: Sendable {
-    var source: NodeID?
-    var version: UInt64
-    var nextPart: UInt32
-    var entries: [SnapshotEntry]
+    let version: UInt64
+    private var parts: [UInt32: [SnapshotEntry]] = [:]
+    /// The index of the part marked last, once it came.
+    private var lastPart: UInt32?
+
+    init(version: UInt64) { self.version = version }
+
+    mutating func add(part: UInt32, last: Bool, entries: [SnapshotEntry]) {
+        if last { lastPart = part }
+        if parts[part] == nil { parts[part] = entries }
+    }
+
+    /// Every part from 0 to the last is here, and none beyond it.
+    var isComplete: Bool {
+        guard let lastPart else { return false }
+        return parts.count == Int(lastPart) + 1 && parts.keys.allSatisfy { $0 <= lastPart }
+    }
+
+    /// The entries of every part, in part order.
+    var entries: [SnapshotEntry] { parts.sorted { $0.key < $1.key }.flatMap(\.value) }
 }

@@ -3,14 +3,15 @@ import RealtimeAdapter
 
 extension Simulation {
     /// Checks the safety invariants that must hold after every step, recording violations:
-    /// - every node's own directory equals its independent model of its sockets;
+    /// - every node's own directory equals its independent model of its sockets, namespace
+    ///   by namespace;
     /// - every replica of an origin equals that origin's memberships at the replica's version
     ///   (never a mix of versions, never a forged entry);
     /// - a replica is never ahead of its origin.
     package func checkInvariants() {
         for name in runningNames {
             let node = nodes[name]!
-            if node.instance.directory.local.roomsOf != node.truth {
+            if localMemberships(of: node) != node.memberships {
                 violation("\(name)'s directory differs from its own sockets")
             }
             for (origin, view) in node.instance.directory.remoteView {
@@ -20,7 +21,7 @@ extension Simulation {
                     violation("\(name) holds \(origin) at \(view.version), ahead of the origin")
                 }
                 if let expected = history[origin]?[view.version],
-                    expected != Self.fingerprint(view.memberships["/"] ?? [:])
+                    expected != Self.fingerprint(view.memberships)
                 {
                     violation("\(name)'s replica of \(origin) at version \(view.version) differs from the origin's")
                 }
@@ -35,8 +36,8 @@ extension Simulation {
         for observer in running {
             let view = observer.instance.directory.remoteView
             for origin in running where origin.name != observer.name {
-                let held = view[origin.id]?.memberships["/"] ?? [:]
-                if held != origin.truth { return false }
+                let held = view[origin.id]?.memberships ?? [:]
+                if held != origin.memberships { return false }
             }
             let live = Set(running.map(\.id))
             if view.contains(where: { !live.contains($0.key) && !$0.value.memberships.isEmpty }) { return false }

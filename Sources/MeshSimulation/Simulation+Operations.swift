@@ -5,55 +5,72 @@ package import RealtimeAdapter
 extension Simulation {
     // MARK: What an application does
 
-    /// A new socket connects to `name` and joins `rooms`.
+    /// A new socket of `namespace` connects to `name` and joins `rooms`.
     @discardableResult
-    package func connectSocket(at name: String, rooms: Set<Room> = []) -> SocketID {
+    package func connectSocket(at name: String, rooms: Set<Room> = [], in namespace: String = "/") -> SocketID {
         let socket = nodes[name]!.newSocketID()
+        socketNamespaces[socket] = namespace
         join(socket, at: name, rooms: rooms)
         return socket
     }
 
+    /// The namespace `socket` connected to.
+    package func namespace(of socket: SocketID) -> String { socketNamespaces[socket] ?? "/" }
+
     package func join(_ socket: SocketID, at name: String, rooms: Set<Room>) {
-        nodes[name]!.modelJoin(socket, rooms)
-        apply(to: name) { instance, actions in instance.join(socket, rooms: rooms, now: self.instant, actions: &actions)
+        let namespace = namespace(of: socket)
+        nodes[name]!.modelJoin(socket, rooms, in: namespace)
+        let id = nodes[name]!.namespaceID(namespace)
+        apply(to: name) { instance, actions in
+            instance.join(socket, rooms: rooms, in: id, now: self.instant, actions: &actions)
         }
     }
 
     package func leave(_ socket: SocketID, at name: String, rooms: Set<Room>) {
-        nodes[name]!.modelLeave(socket, rooms)
+        let namespace = namespace(of: socket)
+        nodes[name]!.modelLeave(socket, rooms, in: namespace)
+        let id = nodes[name]!.namespaceID(namespace)
         apply(to: name) { instance, actions in
-            instance.leave(socket, rooms: rooms, now: self.instant, actions: &actions)
+            instance.leave(socket, rooms: rooms, in: id, now: self.instant, actions: &actions)
         }
     }
 
     package func disconnectSocket(_ socket: SocketID, at name: String) {
-        nodes[name]!.modelRemove(socket)
-        apply(to: name) { instance, actions in instance.remove(socket, now: self.instant, actions: &actions) }
+        let namespace = namespace(of: socket)
+        nodes[name]!.modelRemove(socket, in: namespace)
+        let id = nodes[name]!.namespaceID(namespace)
+        apply(to: name) { instance, actions in instance.remove(socket, in: id, now: self.instant, actions: &actions) }
     }
 
-    /// Broadcasts a packet whose first eight bytes are a fresh id; returns that id.
+    /// Broadcasts to `namespace` a packet whose first eight bytes are a fresh id; returns that id.
     @discardableResult
-    package func broadcast(from name: String, options: BroadcastOptions) -> UInt64 {
+    package func broadcast(from name: String, options: BroadcastOptions, in namespace: String = "/") -> UInt64 {
         let id = nextPacket
         nextPacket += 1
+        packetNamespaces[id] = namespace
         var packet = ByteBuffer()
         packet.writeInteger(id)
         packet.writeString("payload")
+        let namespaceID = nodes[name]!.namespaceID(namespace)
         apply(to: name) { instance, actions in
-            instance.broadcast(BroadcastPacket(packet), options: options, actions: &actions)
+            instance.broadcast(BroadcastPacket(packet), options: options, in: namespaceID, actions: &actions)
         }
         return id
     }
 
     @discardableResult
-    package func request(from name: String, _ body: RequestBody) -> RequestID {
+    package func request(from name: String, _ body: RequestBody, in namespace: String = "/") -> RequestID {
         var id: RequestID = 0
-        apply(to: name) { instance, actions in id = instance.request(body, now: self.instant, actions: &actions) }
+        let namespaceID = nodes[name]!.namespaceID(namespace)
+        apply(to: name) { instance, actions in
+            id = instance.request(body, in: namespaceID, now: self.instant, actions: &actions)
+        }
         return id
     }
 
-    package func emit(from name: String, _ packet: ByteBuffer) {
-        apply(to: name) { instance, actions in instance.emit(packet, actions: &actions) }
+    package func emit(from name: String, _ packet: ByteBuffer, in namespace: String = "/") {
+        let namespaceID = nodes[name]!.namespaceID(namespace)
+        apply(to: name) { instance, actions in instance.emit(packet, in: namespaceID, actions: &actions) }
     }
 
     package func deliveryCount(of packet: UInt64, to socket: SocketID) -> Int {
@@ -103,31 +120,37 @@ extension Simulation {
 
     static let roomNames: [Room] = (0..<8).map { Room("room\($0)") }
 
-    /// One random application operation on a random running node.
+    /// The namespaces the random workload uses. Both have rooms of the same names, so a
+    /// broadcast or a membership that leaked from one into the other would be seen.
+    package static let namespaceNames = ["/", "/chat"]
+
+    /// One random application operation on a random running node, in a random namespace.
     package func randomOperation(maxSocketsPerNode: Int = 10) {
         guard let name = random.pick(runningNames) else { return }
-        let sockets = nodes[name]!.truth.keys.sorted()
+        let namespace = random.pick(Self.namespaceNames)!
+        let members = nodes[name]!.sockets(of: namespace)
+        let sockets = members.keys.sorted()
         let roll = random.int(in: 0...99)
         let room = random.pick(Self.roomNames)!
         switch roll {
         case 0..<25 where sockets.count < maxSocketsPerNode:
-            connectSocket(at: name, rooms: [room])
+            connectSocket(at: name, rooms: [room], in: namespace)
         case 0..<55:
             guard let socket = random.pick(sockets) else {
-                connectSocket(at: name, rooms: [room])
+                connectSocket(at: name, rooms: [room], in: namespace)
                 return
             }
             join(socket, at: name, rooms: [room])
         case 55..<75:
             guard let socket = random.pick(sockets),
-                let joined = random.pick(Array(nodes[name]!.truth[socket]!.filter { $0 != socket.room }).sorted())
+                let joined = random.pick(Array(members[socket]!.filter { $0 != socket.room }).sorted())
             else { return }
             leave(socket, at: name, rooms: [joined])
         case 75..<85:
             guard let socket = random.pick(sockets) else { return }
             disconnectSocket(socket, at: name)
         default:
-            broadcast(from: name, options: BroadcastOptions(rooms: [room]))
+            broadcast(from: name, options: BroadcastOptions(rooms: [room]), in: namespace)
         }
     }
 

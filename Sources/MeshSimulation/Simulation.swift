@@ -25,6 +25,11 @@ package final class Simulation {
 
     /// Per packet id, how many times each socket received it.
     package private(set) var deliveries: [UInt64: [SocketID: Int]] = [:]
+    /// Deliveries to sockets, per namespace name.
+    package private(set) var deliveriesPerNamespace: [String: Int] = [:]
+    /// The namespace each socket connected to, and each broadcast was made in.
+    var socketNamespaces: [SocketID: String] = [:]
+    var packetNamespaces: [UInt64: String] = [:]
     /// Per node, the outcome of each request it started.
     package private(set) var outcomes: [String: [RequestID: RequestOutcome]] = [:]
     /// Broken invariants, each with the time it was seen.
@@ -33,6 +38,8 @@ package final class Simulation {
     /// Broadcasts the in-order shortcut delivered (the rest went through the general path).
     package private(set) var shortcutDeliveries = 0
     package private(set) var stepsRun = 0
+    /// Timer inputs run, over all nodes.
+    package private(set) var ticksRun = 0
     package internal(set) var faultsInjected = 0
     /// Per origin, per version, a hash of the origin's memberships at that version.
     var history: [NodeID: [UInt64: Int]] = [:]
@@ -61,7 +68,9 @@ package final class Simulation {
 
     // MARK: Stepping
 
-    /// Advances virtual time by `milliseconds`.
+    /// Advances virtual time by `milliseconds`. A node's timer input runs only when the time
+    /// it asked for (`.scheduleTick`) has come, as the shell's timer does: a deadline the core
+    /// forgot to ask for is a deadline missed here too.
     package func step(milliseconds: Double = 5) {
         let until = now + milliseconds
         while let packet = network.popDue(before: until) {
@@ -71,6 +80,9 @@ package final class Simulation {
         now = until
         reconcileLinks()
         for name in runningNames {
+            guard let due = nodes[name]!.tickDue, due <= instant else { continue }
+            nodes[name]!.tickDue = nil
+            ticksRun += 1
             apply(to: name) { instance, actions in instance.tick(now: self.instant, actions: &actions) }
         }
         stepsRun += 1
@@ -152,18 +164,27 @@ package final class Simulation {
                     frame: frame, from: name, to: peer.name, connection: connection, now: now, faults: faults,
                     random: &random)
             }
-        case .deliver(let delivery, let sockets, _):
+        case .deliver(let delivery, let sockets, let namespace):
             let packet = delivery.packet.header
             guard let id = packet.getInteger(at: packet.readerIndex, as: UInt64.self) else { return }
+            let namespaceName = nodes[name]!.instance.directory.namespaceName(namespace)
+            if let made = packetNamespaces[id], made != namespaceName {
+                violation("packet \(id) of \(made) delivered in \(namespaceName) at \(name)")
+            }
+            deliveriesPerNamespace[namespaceName, default: 0] += sockets.count
             for socket in sockets {
+                if self.namespace(of: socket) != namespaceName {
+                    violation("\(socket) of \(self.namespace(of: socket)) got packet \(id) of \(namespaceName)")
+                }
                 let count = deliveries[id, default: [:]][socket, default: 0] + 1
                 deliveries[id, default: [:]][socket] = count
                 if count > 1 { violation("packet \(id) delivered \(count) times to \(socket)") }
             }
-        case .disconnectLocal(let sockets, _, _):
+        case .disconnectLocal(let sockets, _, let namespace):
+            let namespaceName = nodes[name]!.instance.directory.namespaceName(namespace)
             for socket in sockets {
-                nodes[name]!.modelRemove(socket)
-                nodes[name]!.instance.remove(socket, now: instant, actions: &followUp)
+                nodes[name]!.modelRemove(socket, in: namespaceName)
+                nodes[name]!.instance.remove(socket, in: namespace, now: instant, actions: &followUp)
                 recordHistory(of: name)
             }
         case .serve(let request):
@@ -180,6 +201,8 @@ package final class Simulation {
             }
         case .framesLost(_, let count):
             framesLost += count
+        case .scheduleTick(let instant):
+            nodes[name]!.tickDue = min(nodes[name]!.tickDue ?? instant, instant)
         case .connect, .peerUp, .peerDown:
             break
         }
@@ -188,9 +211,10 @@ package final class Simulation {
     /// The host's part of a request, as a Socket.IO server would answer it.
     private func serve(_ request: IncomingRequest, at name: String, followUp: inout [MeshAction]) {
         let body: ResponseBody
+        let namespace = request.namespace ?? .main
         switch request.body {
         case .fetchSockets:
-            let truth = nodes[name]!.truth
+            let truth = nodes[name]!.sockets(of: nodes[name]!.instance.directory.namespaceName(namespace))
             body = .sockets(
                 request.matches.sorted().map {
                     SocketRecord(socket: $0, rooms: Array(truth[$0] ?? []).sorted(), details: nil)
@@ -199,7 +223,7 @@ package final class Simulation {
             body = .emitReply(packet)
         case .broadcastWithAck(_, let packet, _):
             let delivery = Delivery(packet: packet, id: BroadcastID(origin: name, incarnation: 0, sequence: 0))
-            perform(.deliver(delivery, to: request.matches, namespace: .main), at: name, followUp: &followUp)
+            perform(.deliver(delivery, to: request.matches, namespace: namespace), at: name, followUp: &followUp)
             let acks = request.matches.map { AckRecord(socket: $0, response: ByteBuffer(string: $0.rawValue)) }
             body = .acks(expected: UInt32(request.matches.count), acks)
         case .addSockets, .delSockets, .disconnectSockets:
@@ -254,10 +278,21 @@ package final class Simulation {
         let node = nodes[name]!
         let version = node.instance.directory.localVersion
         guard history[node.id]?[version] == nil else { return }
-        history[node.id, default: [:]][version] = Self.fingerprint(node.instance.directory.local.roomsOf)
+        history[node.id, default: [:]][version] = Self.fingerprint(localMemberships(of: node))
     }
 
-    static func fingerprint(_ memberships: [SocketID: Set<Room>]) -> Int {
+    /// What `node`'s directory holds of its own sockets, per namespace that has any.
+    func localMemberships(of node: SimulatedNode) -> [String: [SocketID: Set<Room>]] {
+        var result: [String: [SocketID: Set<Room>]] = [:]
+        for namespace in Self.namespaceNames {
+            guard let id = node.instance.directory.namespaceID(of: namespace) else { continue }
+            let table = node.instance.directory.local(id).roomsOf
+            if !table.isEmpty { result[namespace] = table }
+        }
+        return result
+    }
+
+    static func fingerprint(_ memberships: [String: [SocketID: Set<Room>]]) -> Int {
         var hasher = Hasher()
         hasher.combine(memberships)
         return hasher.finalize()

@@ -79,6 +79,43 @@ import Testing
         #expect(replica.memberships(of: other).isEmpty)
     }
 
+    /// Parts may come in any order, twice, and interleaved with another sender's parts of the
+    /// same origin: the snapshot is applied when the last of its parts is in, exactly once.
+    @Test func snapshotPartsAreTakenInAnyOrderAndPerSender() {
+        var source = MeshDirectory(selfID: other, logCapacity: 1)
+        for index in 0..<6 { _ = source.applyLocal(.join(SocketID("s\(index)"), ["r"])) }
+        let parts: [(UInt64, UInt32, Bool, [SnapshotEntry])] = source.catchUp(for: VersionVector(), chunk: 2).compactMap
+        {
+            guard case .snapshot(_, let version, let index, let last, let entries) = $0 else { return nil }
+            return (version, index, last, entries)
+        }
+        #expect(parts.count == 3)
+        let senderA = NodeID(name: "a", incarnation: 1)
+        let senderB = NodeID(name: "b", incarnation: 1)
+        var replica = MeshDirectory(selfID: me)
+        // A's last part first, then B's first, a duplicate of it, A's first, B's rest, A's middle.
+        let order: [(NodeID, Int)] = [
+            (senderA, 2), (senderB, 0), (senderB, 0), (senderA, 0), (senderB, 1), (senderA, 1),
+        ]
+        var applied: [Int] = []
+        for (step, (sender, position)) in order.enumerated() {
+            let (version, index, last, entries) = parts[position]
+            if replica.applySnapshot(
+                of: other, version: version, part: index, last: last, entries: entries, source: sender)
+            {
+                applied.append(step)
+            }
+        }
+        #expect(applied == [5], "A's snapshot completes with its middle part; B's stays incomplete")
+        #expect(replica.memberships(of: other) == source.local.roomsOf)
+        // B's last part, now older than what the replica holds, changes nothing.
+        let (version, index, last, entries) = parts[2]
+        let late = replica.applySnapshot(
+            of: other, version: version, part: index, last: last, entries: entries, source: senderB)
+        #expect(!late)
+        #expect(replica.vector[other] == 6)
+    }
+
     @Test func aHigherIncarnationDropsTheOlderOneAndTheOlderIsNeverAdmittedAgain() {
         var replica = MeshDirectory(selfID: me)
         _ = replica.apply([DirectoryDelta(version: 1, change: .join("old", ["r"]))], from: other)

@@ -6,7 +6,8 @@ import Testing
 
 /// Join-then-broadcast: a node makes sockets owned by other nodes join a room and broadcasts to
 /// the room at once; every new member receives the broadcast exactly once, whatever the network
-/// does to the messages (delay, reordering, loss, duplication).
+/// does to the messages (delay, reordering, loss, duplication). Rounds alternate between two
+/// namespaces with rooms of the same names.
 @Suite struct CausalTests {
     static let rounds = 8
 
@@ -18,14 +19,16 @@ import Testing
         for round in 0..<Self.rounds {
             let names = simulation.names.shuffled(using: &random)
             let (sender, b, c) = (names[0], names[1], names[2])
+            let namespace = Simulation.namespaceNames[round % Simulation.namespaceNames.count]
             // Fresh sockets: the sender's directory may not even know them yet.
-            let memberB = simulation.connectSocket(at: b)
-            let memberC = simulation.connectSocket(at: c)
+            let memberB = simulation.connectSocket(at: b, in: namespace)
+            let memberC = simulation.connectSocket(at: c, in: namespace)
             simulation.step(milliseconds: Double(random.int(in: 0...3)))
-            let room = Room("causal-\(round)")
+            let room = Room("causal-\(round / 2)")
             simulation.request(
-                from: sender, .addSockets(BroadcastOptions(rooms: [memberB.room, memberC.room]), rooms: [room]))
-            let packet = simulation.broadcast(from: sender, options: BroadcastOptions(rooms: [room]))
+                from: sender, .addSockets(BroadcastOptions(rooms: [memberB.room, memberC.room]), rooms: [room]),
+                in: namespace)
+            let packet = simulation.broadcast(from: sender, options: BroadcastOptions(rooms: [room]), in: namespace)
             expectations.append((packet, [memberB, memberC]))
             simulation.step(milliseconds: Double(random.int(in: 0...20)))
         }
@@ -55,16 +58,18 @@ import Testing
         simulation.onEmit = { simulation, receiver, packet in
             guard let text = packet.getString(at: packet.readerIndex, length: packet.readableBytes) else { return }
             let parts = text.split(separator: "|").map(String.init)
-            guard parts.count == 2, parts[0] == receiver else { return }
-            relayed[parts[1]] = simulation.broadcast(from: receiver, options: BroadcastOptions(rooms: [Room(parts[1])]))
+            guard parts.count == 3, parts[0] == receiver else { return }
+            relayed[parts[1]] = simulation.broadcast(
+                from: receiver, options: BroadcastOptions(rooms: [Room(parts[1])]), in: parts[2])
         }
         var members: [String: SocketID] = [:]
         for round in 0..<Self.rounds {
             let names = simulation.names.shuffled(using: &random)
             let (owner, relay) = (names[0], names[1])
             let room = "gate-\(round)"
-            members[room] = simulation.connectSocket(at: owner, rooms: [Room(room)])
-            simulation.emit(from: owner, ByteBuffer(string: "\(relay)|\(room)"))
+            let namespace = Simulation.namespaceNames[round % Simulation.namespaceNames.count]
+            members[room] = simulation.connectSocket(at: owner, rooms: [Room(room)], in: namespace)
+            simulation.emit(from: owner, ByteBuffer(string: "\(relay)|\(room)|\(namespace)"), in: namespace)
             simulation.step(milliseconds: Double(random.int(in: 0...20)))
         }
         simulation.run(for: 3_000) {

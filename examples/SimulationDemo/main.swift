@@ -22,7 +22,7 @@ for name in simulation.names {
         let peers = node.instance.livePeers.map(\.name).joined(separator: ",")
         let replicated = node.instance.directory.replicatedMembershipCount
         print(
-            "  \(node.id): \(node.truth.count) own sockets, \(replicated) replicated memberships, live peers [\(peers)]"
+            "  \(node.id): \(node.socketCount) own sockets, \(replicated) replicated memberships, live peers [\(peers)]"
         )
     }
     print("  converged: \(simulation.isConverged)")
