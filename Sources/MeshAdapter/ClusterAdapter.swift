@@ -1,6 +1,7 @@
 @_spi(MeshInternals) import MeshCore
 public import NIOCore
 public import RealtimeAdapter
+import Synchronization
 
 /// The cluster adapter of one namespace: every `Adapter` operation, extended across the mesh.
 ///
@@ -15,6 +16,9 @@ public final class ClusterAdapter: Adapter {
     private let host: any SocketHost
     /// `limits.maximumFrameSize`, read once.
     private let frameLimit: Int
+    /// Set by `close()`: the namespace may then belong to another adapter, which this one
+    /// must not touch.
+    private let closed = Atomic<Bool>(false)
 
     init(node: MeshNode, namespace: String, id: NamespaceID, host: any SocketHost) {
         self.node = node
@@ -25,6 +29,7 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func addAll(_ id: SocketID, rooms: Set<Room>) async throws {
+        try checkOpen()
         try AdapterLimits.check(id)
         try AdapterLimits.check(rooms)
         let namespace = namespaceID
@@ -36,6 +41,7 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func del(_ id: SocketID, room: Room) async throws {
+        try checkOpen()
         let namespace = namespaceID
         try await node.onLoop { core in
             core.run { instance, actions, now in
@@ -45,6 +51,7 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func delAll(_ id: SocketID) async throws {
+        try checkOpen()
         let namespace = namespaceID
         try await node.onLoop { core in
             core.run { instance, actions, now in instance.remove(id, in: namespace, now: now, actions: &actions) }
@@ -66,6 +73,7 @@ public final class ClusterAdapter: Adapter {
     ///   a broadcast whose frame peers would refuse (`MeshConfiguration.Limits`), `.shutdown`
     ///   once the node stopped. A refused broadcast reaches nobody, here or elsewhere.
     public func broadcastNow(_ packet: BroadcastPacket, options: BroadcastOptions) throws(AdapterError) {
+        try checkOpen()
         // One pass over the names checks them and measures them. The exact frame size is only
         // worked out when this bound (above it by a few bytes) comes near the limit: this runs
         // on every broadcast, on the caller's thread.
@@ -85,6 +93,7 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func broadcastWithAck(_ packet: BroadcastPacket, options: BroadcastOptions) async throws -> AckResult {
+        try checkOpen()
         try AdapterLimits.check(options)
         if !options.flags.local { try checkFits(packet.byteCount + 4 * packet.attachments.count, options) }
         let timeout = options.flags.timeout ?? node.configuration.protocolSettings.requestTimeout
@@ -113,16 +122,29 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func sockets(in rooms: Set<Room>) async throws -> Set<SocketID> {
+        try checkOpen()
         let namespace = namespaceID
         return try await node.onLoop { $0.instance.directory.local(namespace).sockets(in: rooms) }
     }
 
     public func socketRooms(_ id: SocketID) async throws -> Set<Room>? {
+        try checkOpen()
         let namespace = namespaceID
         return try await node.onLoop { $0.instance.directory.local(namespace).roomsOf[id] }
     }
 
     public func fetchSockets(_ options: BroadcastOptions) async throws -> [RemoteSocket] {
+        let collected = try await collectSockets(options)
+        guard collected.missingServers.isEmpty else {
+            throw AdapterError(
+                code: .timeout, missingServers: collected.missingServers,
+                message: "\(collected.missingServers.count) servers did not answer")
+        }
+        return collected.sockets
+    }
+
+    public func collectSockets(_ options: BroadcastOptions) async throws -> CollectedSockets {
+        try checkOpen()
         try AdapterLimits.check(options)
         let name = node.id.name
         let namespace = namespaceID
@@ -131,39 +153,44 @@ public final class ClusterAdapter: Adapter {
             return table.matching(options).map { ($0, table.roomsOf[$0] ?? []) }
         }
         var result = local.map { RemoteSocket(id: $0.0, rooms: $0.1, server: name, details: host.details(of: $0.0)) }
-        guard !options.flags.local else { return result }
-        let outcome = try await request(.fetchSockets(options), timeout: options.flags.timeout)
+        guard !options.flags.local else { return CollectedSockets(sockets: result) }
+        let outcome = try await collect(.fetchSockets(options), timeout: options.flags.timeout)
         for (peer, response) in outcome.responses {
             guard case .sockets(let records) = response else { continue }
             result += records.map {
                 RemoteSocket(id: $0.socket, rooms: Set($0.rooms), server: peer.name, details: $0.details)
             }
         }
-        return result
+        return CollectedSockets(sockets: result, missingServers: outcome.missing.map(\.name))
     }
 
     public func addSockets(_ options: BroadcastOptions, rooms: Set<Room>) async throws {
+        try checkOpen()
         try AdapterLimits.check(rooms)
         try checkFits(rooms.reduce(0) { $0 + 2 + $1.name.utf8.count }, options)
         try await roomOperation(.addSockets(options, rooms: Array(rooms)), options: options)
     }
 
     public func delSockets(_ options: BroadcastOptions, rooms: Set<Room>) async throws {
+        try checkOpen()
         try AdapterLimits.check(rooms)
         try checkFits(rooms.reduce(0) { $0 + 2 + $1.name.utf8.count }, options)
         try await roomOperation(.delSockets(options, rooms: Array(rooms)), options: options)
     }
 
     public func disconnectSockets(_ options: BroadcastOptions, closeTransport: Bool) async throws {
+        try checkOpen()
         try await roomOperation(.disconnectSockets(options, closeTransport: closeTransport), options: options)
     }
 
     public func serverSideEmit(_ packet: ByteBuffer) async throws {
+        try checkOpen()
         try checkFits(packet.readableBytes, BroadcastOptions())
         try node.submit(.emit(packet, namespaceID))
     }
 
     public func serverSideEmitWithAck(_ packet: ByteBuffer, timeout: Duration) async throws -> ServerReplies {
+        try checkOpen()
         try checkFits(packet.readableBytes, BroadcastOptions())
         let outcome = try await collect(.serverSideEmit(packet), timeout: timeout)
         let replies: [ServerReply] = outcome.responses.compactMap { peer, response in
@@ -174,19 +201,27 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func serverCount() async throws -> Int {
-        try await node.onLoop { $0.instance.serverCount }
+        try checkOpen()
+        return try await node.onLoop { $0.instance.serverCount }
     }
 
     /// Removes this namespace's sockets from every node's directory and frees the namespace for
-    /// another adapter. Later calls of this adapter work on an empty namespace that no host
-    /// serves; make a new adapter instead.
+    /// another adapter. Later calls of this adapter throw `.closed`: the namespace may belong to
+    /// a new adapter by then, whose sockets this one must not touch.
     public func close() async throws {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let namespace = namespaceID
         let host = self.host
         try await node.onLoop { core in core.close(namespace, host: host) }
     }
 
     // MARK: Internals
+
+    private func checkOpen() throws(AdapterError) {
+        if closed.load(ordering: .acquiring) {
+            throw AdapterError(code: .closed, message: "the adapter of namespace \(namespace) was closed")
+        }
+    }
 
     /// The bytes `rooms` take on the wire; `.invalidArgument` for a name longer than any adapter
     /// carries.

@@ -75,5 +75,7 @@ extension MeshConfiguration {
                 + "(\(settings.heartbeatInterval))")
         try timing(settings.requestTimeout > .zero, "protocolSettings.requestTimeout must be positive")
         try timing(settings.gossipInterval > .zero, "protocolSettings.gossipInterval must be positive")
+        try timing(settings.resendInterval > .zero, "protocolSettings.resendInterval must be positive")
+        try timing(settings.causalGateTimeout > .zero, "protocolSettings.causalGateTimeout must be positive")
     }
 }

@@ -74,7 +74,7 @@ public final class MeshNode: Service, Sendable {
             await withGracefulShutdownHandler {
                 await withDiscardingTaskGroup { group in
                     for await work in hostWork {
-                        group.addTask { await self.serve(work) }
+                        group.addTask { await self.runHostWork(work) }
                     }
                 }
             } onGracefulShutdown: {
@@ -182,7 +182,8 @@ public final class MeshNode: Service, Sendable {
         loop.execute { core.value.metrics.broadcastsRefused.increment() }
     }
 
-    private func serve(_ work: HostWork) async {
+    /// Does what only the host can (answers requests, takes emits), off the node's loop.
+    private func runHostWork(_ work: HostWork) async {
         switch work {
         case .emit(let packet, let from, let host):
             _ = await host.receiveServerSideEmit(packet, from: from.name)

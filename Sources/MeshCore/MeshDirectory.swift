@@ -159,6 +159,10 @@ public import RealtimeAdapter
     /// Forgets everything `origin` owned and refuses its data until `revive`.
     package mutating func drop(_ origin: NodeID) {
         dropped.insert(origin)
+        // Parts it was sending of other origins' snapshots will not be completed.
+        for other in remotes.keys where remotes[other]?.stagings[origin] != nil {
+            remotes[other]?.stagings[origin] = nil
+        }
         guard var state = remotes.removeValue(forKey: origin) else { return }
         state.clear(index: &index)
         if let slot = slotOf.removeValue(forKey: origin) {
@@ -227,6 +231,8 @@ public import RealtimeAdapter
             applyInOrder(next, to: &state)
         }
         state.pending = state.pending.filter { $0.key > state.version }
+        // Snapshots no newer than what is now applied will never be needed.
+        if !state.stagings.isEmpty { state.stagings = state.stagings.filter { $0.value.version > state.version } }
     }
 
     /// Receives part `part` of a snapshot of `origin` at `version`; applies it when `last`.
@@ -243,24 +249,27 @@ public import RealtimeAdapter
         guard admit(origin).admitted else { return false }
         var state = remotes[origin] ?? RemoteOrigin(slot: slot(for: origin), logCapacity: logCapacity)
         defer { remotes[origin] = state }
-        guard version > state.version else {
-            state.stagings[source] = nil
-            return false
-        }
+        guard version > state.version else { return false }
         // Parts are put together per sender: another sender may cut its parts differently.
         // A sender's newer snapshot replaces its older one, whose late parts are then ignored;
         // a duplicate part is ignored.
         let current = state.stagings[source]
         if let current, current.version > version { return false }
-        var staging = current.flatMap { $0.version == version ? $0 : nil } ?? SnapshotStaging(version: version)
-        staging.add(part: part, last: last, entries: entries)
-        guard staging.isComplete else {
-            state.stagings[source] = staging
-            return false
+        let complete: [SnapshotEntry]
+        if part == 0, last, current == nil {
+            // The whole snapshot in one part, the usual case: nothing to put together.
+            complete = entries
+        } else {
+            var staging = current.flatMap { $0.version == version ? $0 : nil } ?? SnapshotStaging(version: version)
+            staging.add(part: part, last: last, entries: entries)
+            guard staging.isComplete else {
+                state.stagings[source] = staging
+                return false
+            }
+            complete = staging.entries
         }
-        state.stagings = state.stagings.filter { $0.value.version > version }
         state.clear(index: &index)
-        for entry in staging.entries {
+        for entry in complete {
             guard let namespace = namespaceID(interning: entry.namespace) else {
                 refusedNamespaces += 1
                 continue

@@ -253,13 +253,16 @@ extension MeshInstance {
         return sockets
     }
 
-    /// Delivers a broadcast `peer` sent to the local sockets it targets.
-    func deliverReceived(_ frame: BroadcastFrame, from peer: NodeID, actions: inout [MeshAction]) {
+    /// Delivers a broadcast `peer` sent to the local sockets it targets. A volatile broadcast
+    /// travels as a volatile message (never on the ordered channel), which is how it is known.
+    func deliverReceived(
+        _ frame: BroadcastFrame, from peer: NodeID, volatile: Bool = false, actions: inout [MeshAction]
+    ) {
         guard let namespace = directory.namespaceID(of: frame.namespace) else { return }
         let targets = directory.localMatching(rooms: frame.rooms, except: frame.except, of: namespace)
         guard !targets.isEmpty else { return }
         let delivery = Delivery(
-            packet: frame.packet, volatile: false, compress: frame.compress,
+            packet: frame.packet, volatile: volatile, compress: frame.compress,
             id: BroadcastID(origin: peer.name, incarnation: peer.incarnation, sequence: frame.number))
         actions.append(.deliver(delivery, to: targets, namespace: namespace))
     }

@@ -157,7 +157,7 @@ import RealtimeAdapter
         case .skip(let next):
             receiveSkip(next, from: peer, now: now, actions: &actions)
         case .volatileBroadcast(let frame):
-            deliverReceived(frame, from: peer, actions: &actions)
+            deliverReceived(frame, from: peer, volatile: true, actions: &actions)
         }
     }
 

@@ -45,8 +45,10 @@ public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible {
         lhs.nanoseconds < rhs.nanoseconds
     }
 
+    /// Saturates: a duration too long to add is the end of time, never a wrap into the past.
     public static func + (lhs: MeshInstant, rhs: Duration) -> MeshInstant {
-        MeshInstant(nanoseconds: lhs.nanoseconds &+ rhs.nanosecondsClamped)
+        let (sum, overflow) = lhs.nanoseconds.addingReportingOverflow(rhs.nanosecondsClamped)
+        return MeshInstant(nanoseconds: overflow ? .max : sum)
     }
 
     /// The time from `earlier` to `self`, zero if `earlier` is later.

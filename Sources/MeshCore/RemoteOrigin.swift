@@ -101,9 +101,16 @@ struct SnapshotStaging: Sendable {
 
     init(version: UInt64) { self.version = version }
 
+    /// Parts one snapshot may have: far more than any real one is cut into (a part holds up to
+    /// `snapshotChunk` sockets or half the frame limit), so a peer that sends parts without end
+    /// cannot grow a staging without bound.
+    static let maximumParts = 1 << 16
+
     mutating func add(part: UInt32, last: Bool, entries: [SnapshotEntry]) {
+        if let lastPart, part > lastPart { return }
         if last { lastPart = part }
-        if parts[part] == nil { parts[part] = entries }
+        guard parts[part] == nil, parts.count < Self.maximumParts else { return }
+        parts[part] = entries
     }
 
     /// Every part from 0 to the last is here, and none beyond it.

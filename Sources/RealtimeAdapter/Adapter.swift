@@ -38,8 +38,14 @@ public protocol Adapter: Sendable {
     /// The rooms of local socket `id`, or nil when this server does not know it.
     func socketRooms(_ id: SocketID) async throws -> Set<Room>?
 
-    /// The sockets matching `options`, cluster-wide unless `flags.local`.
+    /// The sockets matching `options`, cluster-wide unless `flags.local`. Throws `.timeout`
+    /// naming the servers that did not answer, as Socket.IO's adapters do; `collectSockets`
+    /// keeps the others' answers instead.
     func fetchSockets(_ options: BroadcastOptions) async throws -> [RemoteSocket]
+
+    /// Like `fetchSockets`, but a server that stays silent costs only its own sockets: the
+    /// others' are returned, and the silent servers named in `missingServers`.
+    func collectSockets(_ options: BroadcastOptions) async throws -> CollectedSockets
 
     /// Makes every socket matching `options`, wherever it is connected, join `rooms`.
     func addSockets(_ options: BroadcastOptions, rooms: Set<Room>) async throws
@@ -70,5 +76,12 @@ extension Adapter {
     /// `broadcastWithAck` of a packet of one frame.
     public func broadcastWithAck(_ packet: ByteBuffer, options: BroadcastOptions) async throws -> AckResult {
         try await broadcastWithAck(BroadcastPacket(packet), options: options)
+    }
+}
+
+extension Adapter {
+    /// For an adapter of one server, whose `fetchSockets` has no other server to wait for.
+    public func collectSockets(_ options: BroadcastOptions) async throws -> CollectedSockets {
+        CollectedSockets(sockets: try await fetchSockets(options))
     }
 }

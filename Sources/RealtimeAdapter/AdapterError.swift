@@ -10,6 +10,7 @@ public struct AdapterError: Error, Hashable, Sendable, CustomStringConvertible {
             case invalidArgument
             case packetTooLarge
             case namespaceInUse
+            case closed
         }
         private let base: Base
 
@@ -26,6 +27,8 @@ public struct AdapterError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let packetTooLarge = Code(base: .packetTooLarge)
         /// A namespace that already has an adapter on this node.
         public static let namespaceInUse = Code(base: .namespaceInUse)
+        /// The adapter was closed; make a new one for its namespace.
+        public static let closed = Code(base: .closed)
 
         public var description: String {
             switch base {
@@ -35,6 +38,7 @@ public struct AdapterError: Error, Hashable, Sendable, CustomStringConvertible {
             case .invalidArgument: "invalidArgument"
             case .packetTooLarge: "packetTooLarge"
             case .namespaceInUse: "namespaceInUse"
+            case .closed: "closed"
             }
         }
     }

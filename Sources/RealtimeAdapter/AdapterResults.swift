@@ -17,6 +17,19 @@ public struct RemoteSocket: Hashable, Sendable {
     }
 }
 
+/// The sockets `collectSockets` found, and the servers that did not answer in time.
+public struct CollectedSockets: Sendable, Equatable {
+    /// The sockets of this server and of every server that answered in time.
+    public var sockets: [RemoteSocket]
+    /// The servers that did not answer before the deadline, sorted.
+    public var missingServers: [String]
+
+    public init(sockets: [RemoteSocket], missingServers: [String] = []) {
+        self.sockets = sockets
+        self.missingServers = missingServers.sorted()
+    }
+}
+
 /// The client acknowledgements collected by `broadcastWithAck`.
 ///
 /// What arrived in time is kept even when a server stayed silent: `missingServers` names those

@@ -131,6 +131,10 @@ import Testing
         hasty.protocolSettings.suspicionTimeout = .milliseconds(100)
         let timing = #expect(throws: MeshConfigurationError.self) { _ = try MeshNode(configuration: hasty) }
         #expect(timing?.code == .timing)
+        var eager = MeshConfiguration(nodeName: "x")
+        eager.protocolSettings.resendInterval = .zero
+        let resend = #expect(throws: MeshConfigurationError.self) { _ = try MeshNode(configuration: eager) }
+        #expect(resend?.code == .timing)
         var queue = MeshConfiguration(nodeName: "x")
         queue.limits.outboundQueueBytes = queue.limits.maximumFrameSize
         let sizes = #expect(throws: MeshConfigurationError.self) { _ = try MeshNode(configuration: queue) }

@@ -1,3 +1,4 @@
+import Foundation
 import MeshAdapter
 import NIOCore
 import RealtimeAdapter
@@ -166,6 +167,42 @@ import Testing
             #expect(acks.missingServers == ["node2"])
             #expect(acks.expected == 1)
             #expect(Set(acks.responses.keys) == ["b1"])
+        }
+    }
+
+    /// `fetchSockets` throws `.timeout` naming a silent server, as Socket.IO's adapters do;
+    /// `collectSockets` keeps what the others answered.
+    @Test func collectSocketsKeepsTheAnswersOfTheServersThatAnswered() async throws {
+        // Node 2 is made silent by stalling its event loop; it must not be declared down
+        // meanwhile (a request stops waiting for a node that is), so suspicion comes late.
+        try await TestCluster.with(
+            count: 3, ownThread: [2],
+            configure: {
+                $0.protocolSettings.suspectAfter = .seconds(10)
+                $0.protocolSettings.suspicionTimeout = .seconds(5)
+            }
+        ) { cluster in
+            #expect(try await cluster.formed())
+            try await cluster.adapters[0].addAll("a1", rooms: ["r"])
+            try await cluster.adapters[1].addAll("b1", rooms: ["r"])
+            try await cluster.adapters[2].addAll("c1", rooms: ["r"])
+            let seen = try await eventually {
+                try await cluster.adapters[0].fetchSockets(BroadcastOptions(rooms: ["r"])).count == 3
+            }
+            #expect(seen)
+            // Past both requests' deadlines below.
+            cluster.nodes[2].eventLoop.execute { Thread.sleep(forTimeInterval: 4) }
+            var options = BroadcastOptions(rooms: ["r"])
+            // Ample for the prompt server even on a loaded machine.
+            options.flags.timeout = .milliseconds(1_500)
+            let collected = try await cluster.adapters[0].collectSockets(options)
+            #expect(collected.missingServers == ["node2"])
+            #expect(Set(collected.sockets.map(\.id)) == ["a1", "b1"])
+            let thrown = await #expect(throws: AdapterError.self) {
+                _ = try await cluster.adapters[0].fetchSockets(options)
+            }
+            #expect(thrown?.code == .timeout)
+            #expect(thrown?.missingServers == ["node2"])
         }
     }
 

@@ -83,13 +83,19 @@ import Testing
             options.flags.compress = true
             try await ns.a[0].broadcast(packet, options: options)
             try await ns.a[0].broadcast(ByteBuffer(string: "plain"), options: BroadcastOptions(rooms: ["room"]))
-            #expect(await eventually { ns.hostsA[1].deliveries.count == 2 })
+            var volatile = BroadcastOptions(rooms: ["room"])
+            volatile.flags.volatile = true
+            try await ns.a[0].broadcast(ByteBuffer(string: "may be dropped"), options: volatile)
+            #expect(await eventually { ns.hostsA[1].deliveries.count == 3 })
             let local = ns.hostsA[0].deliveries
             let remote = ns.hostsA[1].deliveries
             #expect(local.map(\.id) == remote.map(\.id), "the same identity on the sender and the receiver")
-            #expect(remote.map(\.id.origin) == ["ns0", "ns0"])
-            #expect(remote.map(\.id.sequence) == [remote[0].id.sequence, remote[0].id.sequence + 1])
-            #expect(remote.map(\.compress) == [true, false])
+            #expect(remote.map(\.id.origin) == ["ns0", "ns0", "ns0"])
+            #expect(remote.prefix(2).map(\.id.sequence) == [remote[0].id.sequence, remote[0].id.sequence + 1])
+            #expect(remote.map(\.compress) == [true, false, false])
+            #expect(
+                remote.map(\.volatile) == [false, false, true], "a volatile broadcast stays volatile where it arrives")
+            #expect(local.map(\.volatile) == [false, false, true])
             #expect(remote.first?.packet == packet, "the header and its attachments arrive as sent")
             #expect(local.first?.packet == packet)
         }
@@ -112,6 +118,16 @@ import Testing
             #expect(try await ns.b[0].fetchSockets(BroadcastOptions(rooms: ["chat"])).map(\.id) == ["y"])
             let again = try await cluster.nodes[1].makeAdapter(namespace: "/a", host: TestHost(name: "a1-again"))
             #expect(try await again.sockets(in: []).isEmpty)
+            // The closed adapter cannot touch the namespace's new owner.
+            try await again.addAll("fresh", rooms: ["chat"])
+            let closed = await #expect(throws: AdapterError.self) { try await ns.a[1].delAll("fresh") }
+            #expect(closed?.code == .closed)
+            let broadcast = #expect(throws: AdapterError.self) {
+                try ns.a[1].broadcastNow(BroadcastPacket(ByteBuffer(string: "x")), options: BroadcastOptions())
+            }
+            #expect(broadcast?.code == .closed)
+            #expect(try await again.sockets(in: ["chat"]) == ["fresh"])
+            try await ns.a[1].close()
         }
     }
 

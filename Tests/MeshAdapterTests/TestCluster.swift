@@ -1,6 +1,7 @@
 import Logging
 import MeshAdapter
 @_spi(MeshInternals) import MeshCore
+import NIOCore
 import NIOPosix
 import RealtimeAdapter
 
@@ -16,13 +17,19 @@ struct TestCluster {
         requestTimeout: .seconds(2))
 
     /// Starts `count` nodes, the first a seed for the others, runs `body`, then shuts all down.
+    /// The nodes listed in `ownThread` get an event loop thread of their own (so a test can
+    /// stall one node's loop without stalling the others).
     static func with<T>(
         count: Int,
         prefix: String = "node",
+        ownThread: Set<Int> = [],
         configure: (inout MeshConfiguration) -> Void = { _ in },
         _ body: (TestCluster) async throws -> T
     ) async throws -> T {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let groups = Dictionary(
+            uniqueKeysWithValues: ownThread.map { ($0, MultiThreadedEventLoopGroup(numberOfThreads: 1)) })
+        defer { for group in groups.values { group.shutdownGracefully { _ in } } }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             var cluster = TestCluster()
             var seed: MeshAddress?
             for index in 0..<count {
@@ -31,7 +38,10 @@ struct TestCluster {
                 configure(&configuration)
                 var logger = Logger(label: "test.node\(index)")
                 logger.logLevel = .warning
-                let node = try MeshNode(configuration: configuration, logger: logger)
+                let node = try MeshNode(
+                    configuration: configuration,
+                    eventLoopGroup: groups[index] ?? MultiThreadedEventLoopGroup.singleton,
+                    logger: logger)
                 let host = TestHost(name: "\(prefix)\(index)")
                 cluster.adapters.append(try await node.makeAdapter(host: host))
                 cluster.nodes.append(node)

@@ -1,5 +1,6 @@
 import NIOCore
 import RealtimeAdapter
+import TestSupport
 import Testing
 
 @_spi(MeshInternals) @testable import MeshCore
@@ -77,7 +78,8 @@ import Testing
     /// Damaged broadcast frames: the dedicated decoder gives up (nil) or reads exactly what the
     /// general decoder reads from the same bytes; it never accepts what the general one refuses.
     @Test func onDamagedFramesTheBroadcastDecoderNeverDisagrees() throws {
-        var generator = SystemRandomNumberGenerator()
+        // Seeded, so that a failure replays.
+        var generator = SeededGenerator(seed: 0xB40A_DCA5)
         var accepted = 0
         for frame in Self.frames {
             var body = MeshWire.encode(

@@ -129,4 +129,23 @@ import Testing
         }
         #expect(resumes == [at(90), at(130), at(170)], "asked again every 40 ms while the gap stays")
     }
+
+    /// A suspicion meant to last for ever: its deadline is the end of time, not a wrap into the
+    /// past that would make every tick ask for the next one a millisecond later.
+    @Test func aDeadlineTooFarToAddIsTheEndOfTimeNotABusyLoop() {
+        #expect(at(5) + .seconds(Int64.max) == MeshInstant(nanoseconds: .max))
+        var patient = settings
+        patient.suspicionTimeout = .seconds(Int64.max)
+        var node = MeshInstance(id: a, settings: patient)
+        var actions: [MeshAction] = []
+        node.linkUp(b, now: at(0), actions: &actions)
+        var ticks = 0
+        _ = tickAsAsked(&node, after: actions, until: at(2_000)) { _, _ in
+            ticks += 1
+            return false
+        }
+        #expect(node.status(of: b) == "suspect")
+        // Heartbeats every 100 ms and gossip every 150: about 33 in 2 s, not 1,700.
+        #expect(ticks < 40, "\(ticks) ticks")
+    }
 }

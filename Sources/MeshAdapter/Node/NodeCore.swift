@@ -374,6 +374,8 @@ final class NodeCore {
         links[peer] = nil
         instance.linkDown(peer)
         if shuttingDown, links.isEmpty { logger.debug("Mesh links closed") }
+        // An address this link stood for (the peer's advertised one) may be due for a dial now.
+        if let dial = nextDialAttempt { armTimer(at: dial) }
     }
 
     func handshakeRefused(_ link: LinkHandler, code: HandshakeError.Code) {
