@@ -27,13 +27,26 @@ extension MeshInstance {
         guard let linked = peers.read(peer, { $0.status.isLive ? $0.linked : nil }) ?? nil else { return }
         let (epoch, vector) = (directory.epoch, directory.vector)
         let limits = (frames: settings.replayFrames, bytes: settings.replayBytes)
+        let frameLimit = settings.maximumFrameSize
         guard
             let (announce, evicted) = peers.update(
                 peer,
                 { state -> (Bool, Int) in
                     let waiting = state.outbound.hasUnsent
                     let changes = Self.vectorChanges(&state.outbound, epoch: epoch, vector: vector)
+                    let start = state.outbound.log.writerIndex
                     state.outbound.append(send: linked) { sequence, buffer in encode(sequence, changes, &buffer) }
+                    if !changes.isEmpty, state.outbound.log.writerIndex - start - 4 > frameLimit {
+                        // The payload fits the limit (callers check that) but not with the vector
+                        // changes beside it: they go just ahead, in a frame of their own.
+                        state.outbound.retractLast(from: start)
+                        state.outbound.append(send: linked) { sequence, buffer in
+                            MeshWire.encode(
+                                .ordered(OrderedFrame(sequence: sequence, vector: changes, payload: .vectorOnly)),
+                                into: &buffer)
+                        }
+                        state.outbound.append(send: linked) { sequence, buffer in encode(sequence, [], &buffer) }
+                    }
                     var evicted = 0
                     while state.outbound.keptFrames > limits.frames || state.outbound.keptBytes > limits.bytes {
                         state.outbound.evictOldest()
@@ -219,6 +232,8 @@ extension MeshInstance {
             receiveRequest(body, id: requestID, namespace: namespace, from: peer, now: now, actions: &actions)
         case .response(let requestID, let body):
             receiveResponse(body, id: requestID, from: peer, actions: &actions)
+        case .vectorOnly:
+            break
         }
     }
 

@@ -89,6 +89,9 @@ public import RealtimeAdapter
     case response(RequestID, ResponseBody)
     /// serverSideEmit without a reply, to the host of one namespace.
     case emit(namespace: String, ByteBuffer)
+    /// Nothing but the frame's vector changes: sent just ahead of a frame they would not fit
+    /// beside within the frame limit, so that no frame a peer must take is one it refuses.
+    case vectorOnly
 }
 
 /// A broadcast as it crosses the mesh: the receiver applies `rooms` and `except` to its own

@@ -35,6 +35,18 @@ struct OutboundChannel: Sendable {
         if !send { markAllSent() }
     }
 
+    /// Takes back the frame just appended, which begins at `start` in the log, so that it can
+    /// be appended again differently; its number is given to the next frame.
+    mutating func retractLast(from start: Int) {
+        precondition(nextSequence > firstKept && start >= log.readerIndex, "no frame of this node's own to retract")
+        nextSequence -= 1
+        log.moveWriterIndex(to: start)
+        if unsentIndex > start {
+            unsentIndex = start
+            unsentSequence = nextSequence
+        }
+    }
+
     /// Copies the frames not yet handed to the link onto `buffer`; returns how many.
     mutating func takeUnsent(into buffer: inout ByteBuffer) -> Int {
         let count = Int(nextSequence - unsentSequence)

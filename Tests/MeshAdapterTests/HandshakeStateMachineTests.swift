@@ -110,6 +110,85 @@ import Testing
         #expect(answers == Self.expected[state])
     }
 
+    /// A dialing machine in `state`, and what the acceptor's messages are (its hello, and the
+    /// proof it sends once it has verified the dialer).
+    static func dialer(in state: Reached) -> (HandshakeStateMachine, hello: HandshakeMessage, auth: HandshakeMessage) {
+        var dialing = machine(dialer, initiator: true)
+        var accepting = machine(acceptor, initiator: false)
+        let acceptorHello = accepting.hello
+        var probe = machine(dialer, initiator: true)
+        _ = probe.receivedPreamble(magic: HandshakeMessage.magic, version: HandshakeMessage.protocolVersion)
+        guard case .send(let proof) = probe.received(acceptorHello), let dialerAuth = proof.first else {
+            preconditionFailure("the dialer answers the acceptor's hello with its proof")
+        }
+        _ = accepting.receivedPreamble(magic: HandshakeMessage.magic, version: HandshakeMessage.protocolVersion)
+        _ = accepting.received(dialing.hello)
+        guard case .established(_, let answer) = accepting.received(dialerAuth), let auth = answer.first else {
+            preconditionFailure("the acceptor answers a good proof with its own")
+        }
+        switch state {
+        case .awaitingPreamble: break
+        case .awaitingHello:
+            _ = dialing.receivedPreamble(magic: HandshakeMessage.magic, version: HandshakeMessage.protocolVersion)
+        case .awaitingAuth:
+            _ = dialing.receivedPreamble(magic: HandshakeMessage.magic, version: HandshakeMessage.protocolVersion)
+            _ = dialing.received(acceptorHello)
+        case .established:
+            _ = dialing.receivedPreamble(magic: HandshakeMessage.magic, version: HandshakeMessage.protocolVersion)
+            _ = dialing.received(acceptorHello)
+            _ = dialing.received(auth)
+        case .closed:
+            _ = dialing.timedOut()
+        }
+        return (dialing, acceptorHello, auth)
+    }
+
+    /// The dialing side, per state: preamble, hello, good auth, bad auth, refusal, timeout. It
+    /// proves itself first (on the acceptor's hello) and is established on the acceptor's proof.
+    static let expectedOfDialer: [Reached: [String]] = [
+        .awaitingPreamble: [
+            "none", "refuse protocolViolation tell", "refuse protocolViolation tell",
+            "refuse protocolViolation tell", "refuse refusedByPeer", "refuse timeout tell",
+        ],
+        .awaitingHello: [
+            "refuse protocolViolation tell", "send auth", "refuse protocolViolation tell",
+            "refuse protocolViolation tell", "refuse refusedByPeer", "refuse timeout tell",
+        ],
+        .awaitingAuth: [
+            "refuse protocolViolation tell", "refuse protocolViolation tell", "established acceptor send []",
+            "refuse authenticationFailed tell", "refuse refusedByPeer", "refuse timeout tell",
+        ],
+        .established: [
+            "refuse protocolViolation tell", "refuse protocolViolation tell",
+            "refuse protocolViolation tell", "refuse protocolViolation tell", "refuse refusedByPeer", "none",
+        ],
+        .closed: [
+            "refuse protocolViolation tell", "refuse protocolViolation tell", "refuse protocolViolation tell",
+            "refuse protocolViolation tell", "refuse refusedByPeer", "refuse timeout tell",
+        ],
+    ]
+
+    @Test(arguments: Reached.allCases)
+    func everyStateOfTheDialingSideAnswersEveryInput(state: Reached) {
+        let inputs:
+            [(inout HandshakeStateMachine, HandshakeMessage, HandshakeMessage) -> HandshakeStateMachine.Action] = [
+                { machine, _, _ in
+                    machine.receivedPreamble(magic: HandshakeMessage.magic, version: HandshakeMessage.protocolVersion)
+                },
+                { machine, hello, _ in machine.received(hello) },
+                { machine, _, auth in machine.received(auth) },
+                { machine, _, _ in machine.received(.auth(mac: [UInt8](repeating: 0, count: 32))) },
+                { machine, _, _ in machine.received(.refuse(reason: "no")) },
+                { machine, _, _ in machine.timedOut() },
+            ]
+        var answers: [String] = []
+        for input in inputs {
+            var (machine, hello, auth) = Self.dialer(in: state)
+            answers.append(Self.describe(input(&machine, hello, auth)))
+        }
+        #expect(answers == Self.expectedOfDialer[state])
+    }
+
     @Test func aWrongPreambleIsRefusedWithoutAnsweringOrWithItsReason() {
         var stranger = Self.machine(Self.acceptor, initiator: false)
         #expect(Self.describe(stranger.receivedPreamble(magic: 0x4854_5450, version: 1)) == "refuse notAMeshPeer")

@@ -1,3 +1,4 @@
+import Foundation
 import MeshAdapter
 import ServiceLifecycle
 import Testing
@@ -24,5 +25,24 @@ import Testing
             secretFileContents: Array("secret".utf8), mySocketServer: TestHost(name: "web-1"))
         #expect(adapter.namespace == "/")
         await adapter.node.shutdown()
+    }
+
+    /// The README's block and the body above are the same code (compared without whitespace,
+    /// since the README lines it up for reading): editing one without the other fails here.
+    @Test func theReadmeShowsTheCodeThatIsCompiledHere() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
+        let block = try #require(
+            readme.components(separatedBy: "## Using it in a server\n\n```swift\n").dropFirst().first?
+                .components(separatedBy: "```").first)
+        let shown = block.split(separator: "\n").filter { !$0.hasPrefix("import ") }.joined()
+        let body = try #require(
+            source.components(separatedBy: "mySocketServer: any SocketHost) async throws -> ClusterAdapter {\n")
+                .dropFirst().first?.components(separatedBy: "        return adapter").first)
+        func squeezed(_ text: some StringProtocol) -> String { String(text.filter { !$0.isWhitespace }) }
+        #expect(!squeezed(shown).isEmpty)
+        #expect(squeezed(shown) == squeezed(body))
     }
 }

@@ -251,6 +251,71 @@ import Testing
         #expect(receiver.counters.framesLost == 2)
     }
 
+    /// A broadcast that fits the frame limit alone but not with the vector changes its frame
+    /// must carry: the changes go just ahead in a frame of their own, so no frame is over the
+    /// limit (a peer would refuse it, and it would be replayed and refused for ever), and the
+    /// receiver still delivers the broadcast once, after its directory covers the changes.
+    @Test func vectorChangesThatDoNotFitBesideAFrameGoAheadInAFrameOfTheirOwn() throws {
+        var small = settings
+        small.maximumFrameSize = 4096
+        var sender = MeshInstance(id: a, settings: small)
+        var actions: [MeshAction] = []
+        sender.linkUp(b, now: at(0), actions: &actions)
+        let joined = DirectoryDelta(version: 1, change: .join("sb", ["room"]))
+        sender.receive(.deltas(origin: b, [joined]), from: b, now: at(0), actions: &actions)
+        let origins = (0..<60).map { NodeID(name: "an-origin-with-a-long-name-\($0)", incarnation: 1) }
+        let deltas = origins.enumerated().map { index, _ in
+            DirectoryDelta(version: 1, change: .join(SocketID("s\(index)"), []))
+        }
+        for (origin, delta) in zip(origins, deltas) {
+            sender.receive(.deltas(origin: origin, [delta]), from: b, now: at(0), actions: &actions)
+        }
+        actions.removeAll()
+        let options = BroadcastOptions(rooms: ["room"])
+        let bare = MeshWire.orderedBroadcastSize(
+            namespace: "/", options: options, packet: BroadcastPacket(ByteBuffer()))
+        let packet = BroadcastPacket(ByteBuffer(repeating: 7, count: 4096 - bare))
+        #expect(sender.broadcast(packet, options: options, actions: &actions), "the broadcast alone fits")
+
+        var bytes = ByteBuffer()
+        sender.takeOrdered(for: b, into: &bytes)
+        var frames: [OrderedFrame] = []
+        while bytes.readableBytes > 0 {
+            let length = try #require(bytes.getInteger(at: bytes.readerIndex, as: UInt32.self))
+            #expect(length <= 4096, "every frame within the limit")
+            guard case .ordered(let frame) = try MeshWire.readFrame(from: &bytes, maximumFrameSize: 4096) else {
+                Issue.record("an ordered frame")
+                return
+            }
+            frames.append(frame)
+        }
+        #expect(
+            frames.map(\.payload) == [
+                .vectorOnly, .broadcast(BroadcastFrame(namespace: "/", options: options, number: 1, packet: packet)),
+            ])
+        #expect(frames.map(\.sequence) == [1, 2])
+        #expect(frames.first?.vector.count == origins.count + 1, "b and the 60 origins (a has changed nothing)")
+        #expect(frames.last?.vector.isEmpty == true)
+
+        var receiver = MeshInstance(id: b, settings: small)
+        var received: [MeshAction] = []
+        receiver.join("sb", rooms: ["room"], now: at(0), actions: &received)
+        receiver.linkUp(a, now: at(0), actions: &received)
+        received.removeAll()
+        for frame in frames { receiver.receive(.ordered(frame), from: a, now: at(1), actions: &received) }
+        let early = received.contains { if case .deliver = $0 { true } else { false } }
+        #expect(!early, "held at the causal gate until the 60 origins' changes are applied")
+        for (origin, delta) in zip(origins, deltas) {
+            receiver.receive(.deltas(origin: origin, [delta]), from: a, now: at(2), actions: &received)
+        }
+        let delivered = received.compactMap {
+            if case .deliver(let delivery, let sockets, _) = $0 { (delivery, sockets) } else { nil }
+        }
+        #expect(delivered.count == 1)
+        #expect(delivered.first?.1 == ["sb"])
+        #expect(delivered.first?.0.packet == packet)
+    }
+
     /// The one receive path: the shortcut for broadcasts takes the next frame in order and
     /// nothing else; whatever it leaves takes the general path, and the two together deliver
     /// each broadcast once, in order.

@@ -130,6 +130,8 @@ extension ByteBuffer {
         case .emit:
             let namespace = try readWireString()
             return .emit(namespace: namespace, try readWireBytes())
+        case .vectorOnly:
+            return .vectorOnly
         }
     }
 

@@ -139,6 +139,8 @@ extension ByteBuffer {
             writeInteger(MeshWire.PayloadKind.emit.rawValue)
             writeWireString(namespace)
             writeWireBytes(packet)
+        case .vectorOnly:
+            writeInteger(MeshWire.PayloadKind.vectorOnly.rawValue)
         }
     }
 

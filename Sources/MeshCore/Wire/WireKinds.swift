@@ -11,7 +11,7 @@ extension MeshWire {
 
     /// What an ordered frame carries.
     enum PayloadKind: UInt8, Sendable {
-        case broadcast = 1, request, response, emit
+        case broadcast = 1, request, response, emit, vectorOnly
     }
 
     enum RequestKind: UInt8, Sendable {
