@@ -185,4 +185,99 @@ import Testing
             #expect(servers.first.namespace == "/")
         }
     }
+
+    /// The code of the `AdapterError` `operation` throws; nil when it does not throw one.
+    static func code(_ operation: () async throws -> Void) async -> AdapterError.Code? {
+        do {
+            try await operation()
+            return nil
+        } catch let error as AdapterError {
+            return error.code
+        } catch {
+            return nil
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
+    func namesNoAdapterCarriesAreRefusedAlikeAndChangeNothing(kind: Kind) async throws {
+        try await with(kind) { servers in
+            let long = Room(String(repeating: "x", count: AdapterLimits.maximumNameBytes + 1))
+            let first = servers.first
+            #expect(await Self.code { try await first.addAll("s0", rooms: [long]) } == .invalidArgument)
+            #expect(await Self.code { try await first.addAll("", rooms: ["r"]) } == .invalidArgument)
+            #expect(
+                await Self.code {
+                    try await first.broadcast(ByteBuffer(string: "x"), options: BroadcastOptions(rooms: [long]))
+                }
+                    == .invalidArgument)
+            #expect(
+                await Self.code { _ = try await first.fetchSockets(BroadcastOptions(except: [long])) }
+                    == .invalidArgument)
+            #expect(
+                await Self.code { try await first.addSockets(BroadcastOptions(), rooms: [long]) } == .invalidArgument)
+            let joined = try await first.fetchSockets(BroadcastOptions())
+            #expect(joined.isEmpty, "nothing was joined")
+            #expect(servers.delivered.isEmpty, "nothing was sent")
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
+    func serverSideEmitsReachEveryOtherServer(kind: Kind) async throws {
+        try await with(kind) { servers in
+            let others = servers.hosts.dropFirst().map(\.name)
+            let replies = try await servers.first.serverSideEmitWithAck(ByteBuffer(string: "hi"), timeout: .seconds(2))
+            #expect(replies.missingServers.isEmpty)
+            #expect(replies.replies.map(\.server) == others)
+            #expect(replies.replies.map { $0.reply.map { String(buffer: $0) } } == others.map { "\($0) got hi" })
+            try await servers.first.serverSideEmit(ByteBuffer(string: "one-way"))
+            let first = servers.hosts[0].name
+            #expect(
+                await eventually {
+                    servers.hosts.dropFirst().allSatisfy { $0.emits.contains("\(first):one-way") }
+                })
+            #expect(servers.hosts[0].emits.isEmpty, "a server does not emit to itself")
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
+    func aBroadcastKeepsItsFlagsFramesAndOneIdentityOnEveryServer(kind: Kind) async throws {
+        try await with(kind) { servers in
+            for index in 0..<3 { try await servers.join(index, ["r"]) }
+            try await servers.settle(count: 3)
+            let binary = BroadcastPacket(ByteBuffer(string: "51-event"), attachments: [ByteBuffer(bytes: [0, 1, 255])])
+            var compressed = BroadcastOptions(rooms: ["r"])
+            compressed.flags.compress = true
+            try await servers.first.broadcast(binary, options: compressed)
+            var volatile = BroadcastOptions(rooms: ["r"])
+            volatile.flags.volatile = true
+            try await servers.first.broadcast(ByteBuffer(string: "v"), options: volatile)
+            #expect(
+                await eventually {
+                    servers.delivered.values.allSatisfy { $0.count == 2 } && servers.delivered.count == 3
+                })
+            let deliveries = servers.hosts.map(\.deliveries)
+            for received in deliveries {
+                #expect(received.map(\.compress) == [true, false])
+                #expect(received.map(\.volatile) == [false, true])
+                #expect(received.first?.packet == binary, "the header and its attachments as sent")
+            }
+            let identities = Set(deliveries.compactMap { $0.first?.id })
+            #expect(identities.count == 1, "one identity for one broadcast on every server")
+            #expect(deliveries.first?.first?.id != deliveries.first?.last?.id)
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
+    func collectSocketsFindsWhatFetchSocketsFinds(kind: Kind) async throws {
+        try await with(kind) { servers in
+            for index in 0..<4 { try await servers.join(index, index % 2 == 0 ? ["even"] : ["odd"]) }
+            try await servers.settle(count: 4)
+            let options = BroadcastOptions(rooms: ["even"])
+            let collected = try await servers.first.collectSockets(options)
+            let fetched = try await servers.first.fetchSockets(options)
+            #expect(collected.missingServers.isEmpty)
+            #expect(Set(collected.sockets) == Set(fetched))
+            #expect(Set(collected.sockets.map(\.id)) == ["s0", "s2"])
+        }
+    }
 }
