@@ -35,6 +35,10 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Bytes of a frame not complete yet.
     private var unread: ByteBuffer?
     private var pending: ByteBuffer?
+    /// The buffer last handed to the socket, taken again for the next tick's bytes: once the
+    /// write completed (at once, unless the socket was full) nothing else holds it, and no tick
+    /// allocates a buffer of its own. While a write still holds it, writing copies it instead.
+    private var spare: ByteBuffer?
     /// Frames in `pending`, and frames and bytes of the read being handled, for the metrics.
     private var pendingFrames = 0
     private var readFrames = 0
@@ -262,12 +266,18 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
             close()
             return false
         }
-        if pending == nil { pending = context.channel.allocator.buffer(capacity: 16 * 1024) }
+        if pending == nil {
+            if var reused = spare.take() {
+                reused.clear()
+                pending = reused
+            } else {
+                pending = context.channel.allocator.buffer(capacity: 16 * 1024)
+            }
+        }
         pendingFrames += write(&pending!)
         if !flushScheduled {
             flushScheduled = true
-            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            context.eventLoop.execute { bound.value.flushPending() }
+            node.flushAtEndOfTick(self)
         }
         return true
     }
@@ -277,7 +287,8 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    private func flushPending() {
+    /// Writes this tick's bytes, unless the socket is full (then they wait, as the queue).
+    func flushPending() {
         flushScheduled = false
         guard let context, context.channel.isWritable, let buffer = pending, buffer.readableBytes > 0 else { return }
         pending = nil
@@ -286,6 +297,8 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
         node.metrics.bytesOut.increment(by: Int64(buffer.readableBytes))
         node.bytesOut += buffer.readableBytes
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        // A buffer a burst grew is let go.
+        if buffer.capacity <= 1 << 20 { spare = buffer }
     }
 
     /// Flushes what is queued, then closes.

@@ -39,6 +39,8 @@ final class NodeCore {
     /// core (`.scheduleTick`) and of the shell (dial back-off, gauges), never polling.
     var timer: (task: Scheduled<Void>, at: NIODeadline)?
     var timerWakeups = 0
+    /// Links with bytes queued in this event-loop tick, written by one task at its end.
+    private var linksToFlush: [LinkHandler] = []
     var shuttingDown = false
     var lag: (target: VersionVector, since: MeshInstant)?
     /// Bytes written to and read from all links, for statistics.
@@ -242,6 +244,24 @@ final class NodeCore {
     }
 
     static let gaugeInterval: Duration = .seconds(1)
+
+    /// Has `link`'s bytes of this tick written at the tick's end, together with every other
+    /// link's: one task per tick, not one per link.
+    func flushAtEndOfTick(_ link: LinkHandler) {
+        linksToFlush.append(link)
+        guard linksToFlush.count == 1 else { return }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        loop.execute { bound.value.flushLinks() }
+    }
+
+    private func flushLinks() {
+        var flushing: [LinkHandler] = []
+        swap(&flushing, &linksToFlush)
+        for link in flushing { link.flushPending() }
+        // The list's storage serves the next tick.
+        flushing.removeAll(keepingCapacity: true)
+        if linksToFlush.isEmpty, flushing.capacity <= 1024 { linksToFlush = flushing }
+    }
 
     /// Makes the timer fire at `deadline` unless it fires earlier already.
     func armTimer(at deadline: NIODeadline) {
