@@ -39,8 +39,11 @@ final class NodeCore {
     /// core (`.scheduleTick`) and of the shell (dial back-off, gauges), never polling.
     var timer: (task: Scheduled<Void>, at: NIODeadline)?
     var timerWakeups = 0
-    /// Links with bytes queued in this event-loop tick, written by one task at its end.
+    /// Links with bytes queued in this event-loop tick, written by one task at its end (or
+    /// when the input that queued them ends, outside a read).
     private var linksToFlush: [LinkHandler] = []
+    /// True while `run` carries out an input, so that nested inputs leave the flush to it.
+    private var inInput = false
     var shuttingDown = false
     var lag: (target: VersionVector, since: MeshInstant)?
     /// Bytes written to and read from all links, for statistics.
@@ -168,12 +171,21 @@ final class NodeCore {
     }
 
     /// Runs one input against the instance and carries out what it asks.
+    ///
+    /// What an input outside a link's read queues on links (an application's broadcast, a
+    /// batch of them, a timer's heartbeats) is written when the input ends: the bytes are
+    /// complete, and every microsecond they wait is latency. Inside a read, writes wait for
+    /// the end of the loop's tick, so the frames a read produces go out in one write.
     func run(_ input: (inout MeshInstance, inout [MeshAction], MeshInstant) -> Void) {
+        let outer = inInput
+        inInput = true
         var actions = spareActions
         spareActions = []
         input(&instance, &actions, now())
         perform(&actions)
         if actions.capacity <= 16_384 { spareActions = actions }
+        inInput = outer
+        if readTime == nil, !outer { flushLinks() }
     }
 
     /// Runs every broadcast and emit queued from other threads, in order, as one input.
@@ -249,12 +261,13 @@ final class NodeCore {
     /// link's: one task per tick, not one per link.
     func flushAtEndOfTick(_ link: LinkHandler) {
         linksToFlush.append(link)
-        guard linksToFlush.count == 1 else { return }
+        // Outside a read, the input that queued the bytes writes them when it ends.
+        guard linksToFlush.count == 1, readTime != nil || !inInput else { return }
         let bound = NIOLoopBound(self, eventLoop: loop)
         loop.execute { bound.value.flushLinks() }
     }
 
-    private func flushLinks() {
+    func flushLinks() {
         var flushing: [LinkHandler] = []
         swap(&flushing, &linksToFlush)
         for link in flushing { link.flushPending() }
@@ -290,6 +303,7 @@ final class NodeCore {
         let id = instance.request(body, in: namespace, timeout: timeout, now: now(), actions: &actions)
         waiters[id] = promise
         perform(&actions)
+        if readTime == nil, !inInput { flushLinks() }
         return promise.futureResult
     }
 
