@@ -33,7 +33,7 @@ public final class ClusterAdapter: Adapter {
         try AdapterLimits.check(id)
         try AdapterLimits.check(rooms)
         let namespace = namespaceID
-        try await node.onLoop { core in
+        try await onOwnLoop { core in
             core.run { instance, actions, now in
                 instance.join(id, rooms: rooms, in: namespace, now: now, actions: &actions)
             }
@@ -43,7 +43,7 @@ public final class ClusterAdapter: Adapter {
     public func del(_ id: SocketID, room: Room) async throws {
         try checkOpen()
         let namespace = namespaceID
-        try await node.onLoop { core in
+        try await onOwnLoop { core in
             core.run { instance, actions, now in
                 instance.leave(id, rooms: [room], in: namespace, now: now, actions: &actions)
             }
@@ -53,7 +53,7 @@ public final class ClusterAdapter: Adapter {
     public func delAll(_ id: SocketID) async throws {
         try checkOpen()
         let namespace = namespaceID
-        try await node.onLoop { core in
+        try await onOwnLoop { core in
             core.run { instance, actions, now in instance.remove(id, in: namespace, now: now, actions: &actions) }
         }
     }
@@ -66,7 +66,7 @@ public final class ClusterAdapter: Adapter {
 
     /// `broadcast` without suspending, for code that runs on an event loop (a channel
     /// handler, say). Called on the node's own event loop, the frames are encoded before it
-    /// returns and written at the end of the loop's tick; from any other thread it is queued,
+    /// returns and written when this call ends; from any other thread it is queued,
     /// in order, for the node's loop.
     ///
     /// - Throws: `.invalidArgument` for a room name no adapter carries, `.packetTooLarge` for
@@ -98,7 +98,7 @@ public final class ClusterAdapter: Adapter {
         if !options.flags.local { try checkFits(packet.byteCount + 4 * packet.attachments.count, options) }
         let timeout = options.flags.timeout ?? node.configuration.protocolSettings.requestTimeout
         let namespace = namespaceID
-        let local = try await node.onLoop { $0.instance.localMatches(options, in: namespace) }
+        let local = try await onOwnLoop { $0.instance.localMatches(options, in: namespace) }
         let remote: RequestOutcome?
         let localAcks: [SocketID: ByteBuffer]
         if options.flags.local {
@@ -124,13 +124,13 @@ public final class ClusterAdapter: Adapter {
     public func sockets(in rooms: Set<Room>) async throws -> Set<SocketID> {
         try checkOpen()
         let namespace = namespaceID
-        return try await node.onLoop { $0.instance.directory.local(namespace).sockets(in: rooms) }
+        return try await onOwnLoop { $0.instance.directory.local(namespace).sockets(in: rooms) }
     }
 
     public func socketRooms(_ id: SocketID) async throws -> Set<Room>? {
         try checkOpen()
         let namespace = namespaceID
-        return try await node.onLoop { $0.instance.directory.local(namespace).roomsOf[id] }
+        return try await onOwnLoop { $0.instance.directory.local(namespace).roomsOf[id] }
     }
 
     public func fetchSockets(_ options: BroadcastOptions) async throws -> [RemoteSocket] {
@@ -148,7 +148,7 @@ public final class ClusterAdapter: Adapter {
         try AdapterLimits.check(options)
         let name = node.id.name
         let namespace = namespaceID
-        let local = try await node.onLoop { core in
+        let local = try await onOwnLoop { core in
             let table = core.instance.directory.local(namespace)
             return table.matching(options).map { ($0, table.roomsOf[$0] ?? []) }
         }
@@ -202,7 +202,7 @@ public final class ClusterAdapter: Adapter {
 
     public func serverCount() async throws -> Int {
         try checkOpen()
-        return try await node.onLoop { $0.instance.serverCount }
+        return try await onOwnLoop { $0.instance.serverCount }
     }
 
     /// Removes this namespace's sockets from every node's directory and frees the namespace for
@@ -216,6 +216,18 @@ public final class ClusterAdapter: Adapter {
     }
 
     // MARK: Internals
+
+    /// Runs `body` on the node's loop while this adapter still hosts its namespace: a call that
+    /// passed `checkOpen` just before `close()` must not reach the namespace's next adapter.
+    private func onOwnLoop<T: Sendable>(_ body: @escaping @Sendable (NodeCore) throws -> T) async throws -> T {
+        let (namespace, host) = (namespaceID, self.host)
+        return try await node.onLoop { core in
+            guard core.host(of: namespace) === host else {
+                throw AdapterError(code: .closed, message: "the adapter of this namespace was closed")
+            }
+            return try body(core)
+        }
+    }
 
     private func checkOpen() throws(AdapterError) {
         if closed.load(ordering: .acquiring) {
@@ -251,7 +263,7 @@ public final class ClusterAdapter: Adapter {
         try AdapterLimits.check(options)
         let namespace = namespaceID
         if options.flags.local {
-            try await node.onLoop { core in
+            try await onOwnLoop { core in
                 core.run { instance, actions, now in
                     instance.applyLocally(body, in: namespace, now: now, actions: &actions)
                 }
@@ -264,7 +276,7 @@ public final class ClusterAdapter: Adapter {
     /// Sends a request to every live peer; what they answered, and which stayed silent.
     private func collect(_ body: RequestBody, timeout: Duration?) async throws -> RequestOutcome {
         let namespace = namespaceID
-        let future = try await node.onLoop { $0.request(body, in: namespace, timeout: timeout) }
+        let future = try await onOwnLoop { $0.request(body, in: namespace, timeout: timeout) }
         return try await future.get()
     }
 

@@ -35,6 +35,7 @@ extension MeshInstance {
                     let waiting = state.outbound.hasUnsent
                     let changes = Self.vectorChanges(&state.outbound, epoch: epoch, vector: vector)
                     let start = state.outbound.log.writerIndex
+                    var appended = 1
                     state.outbound.append(send: linked) { sequence, buffer in encode(sequence, changes, &buffer) }
                     if !changes.isEmpty, state.outbound.log.writerIndex - start - 4 > frameLimit {
                         // The payload fits the limit (callers check that) but not with the vector
@@ -46,9 +47,14 @@ extension MeshInstance {
                                 into: &buffer)
                         }
                         state.outbound.append(send: linked) { sequence, buffer in encode(sequence, [], &buffer) }
+                        appended = 2
                     }
                     var evicted = 0
-                    while state.outbound.keptFrames > limits.frames || state.outbound.keptBytes > limits.bytes {
+                    // The frames just appended stay, even when together they exceed the window:
+                    // evicted before they are sent, they would be lost, not replayed.
+                    while state.outbound.keptFrames > appended,
+                        state.outbound.keptFrames > limits.frames || state.outbound.keptBytes > limits.bytes
+                    {
                         state.outbound.evictOldest()
                         evicted += 1
                     }

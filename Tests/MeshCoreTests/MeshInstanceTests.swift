@@ -258,6 +258,8 @@ import Testing
     @Test func vectorChangesThatDoNotFitBesideAFrameGoAheadInAFrameOfTheirOwn() throws {
         var small = settings
         small.maximumFrameSize = 4096
+        // The two frames together exceed the replay window: neither may be evicted unsent.
+        small.replayBytes = 6_000
         var sender = MeshInstance(id: a, settings: small)
         var actions: [MeshAction] = []
         sender.linkUp(b, now: at(0), actions: &actions)

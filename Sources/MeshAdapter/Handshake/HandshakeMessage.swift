@@ -11,7 +11,8 @@ enum HandshakeMessage: Hashable, Sendable {
 
     /// "MESH"
     static let magic: UInt32 = 0x4D45_5348
-    static let protocolVersion: UInt16 = 2
+    /// 3: ordered frames may carry only vector changes (`OrderedPayload.vectorOnly`).
+    static let protocolVersion: UInt16 = 3
     static let preambleSize = 6
 
     static let helloType = MeshWire.MessageType.hello.rawValue

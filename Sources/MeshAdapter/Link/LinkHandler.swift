@@ -4,7 +4,8 @@ import Logging
 import NIOCore
 
 /// One connection to another node: runs the handshake, then decodes frames for the node and
-/// writes the node's frames, coalesced into one write per event-loop tick. Its decisions are
+/// writes the node's frames, coalesced into one write per input (the frames of a read, or of
+/// an application's call or batch of calls; see `NodeCore.run`). Its decisions are
 /// values of their own, tested alone: `MeshFrameDecoder` cuts frames, `LinkInbound` says what
 /// each is (preamble, handshake, late refusal, mesh frame), `HandshakeStateMachine` runs the
 /// handshake and `LinkBackPressure` decides what an over-full queue does.
@@ -234,7 +235,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Writing
 
-    /// Appends `message` to this tick's outgoing bytes. Returns false when it was dropped, as
+    /// Appends `message` to the outgoing bytes not yet written. Returns false when it was dropped, as
     /// `LinkBackPressure` decides: a volatile broadcast over half the queue, or anything over
     /// the whole queue, which also closes the link (it resynchronises on reconnect).
     @discardableResult
@@ -246,7 +247,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// Appends the frames `write` puts on this tick's outgoing bytes (it returns how many),
+    /// Appends the frames `write` puts on the outgoing bytes not yet written (it returns how many),
     /// under the same limits as a message.
     func enqueue(volatile: Bool = false, _ write: (inout ByteBuffer) -> Int) -> Bool {
         guard let context, !closing else { return false }
@@ -287,7 +288,7 @@ final class LinkHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    /// Writes this tick's bytes, unless the socket is full (then they wait, as the queue).
+    /// Writes the bytes queued, unless the socket is full (then they wait, as the queue).
     func flushPending() {
         flushScheduled = false
         guard let context, context.channel.isWritable, let buffer = pending, buffer.readableBytes > 0 else { return }

@@ -46,7 +46,8 @@ public struct MeshNodeError: Error, Hashable, Sendable, CustomStringConvertible 
 }
 
 extension NodeCore {
-    /// Every link: no Nagle delay (writes are already coalesced per tick), and room in NIO's
+    /// Every link: no Nagle delay (writes are already coalesced per read and per application
+    /// input), and room in NIO's
     /// buffer for a burst before the link's own queue takes over.
     static let waterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 256 * 1024, high: 1024 * 1024)
 

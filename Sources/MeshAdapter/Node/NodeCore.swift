@@ -257,8 +257,8 @@ final class NodeCore {
 
     static let gaugeInterval: Duration = .seconds(1)
 
-    /// Has `link`'s bytes of this tick written at the tick's end, together with every other
-    /// link's: one task per tick, not one per link.
+    /// Has `link`'s queued bytes written together with every other link's: when the input
+    /// that queued them ends (outside a read), else by one task at the end of the loop's tick.
     func flushAtEndOfTick(_ link: LinkHandler) {
         linksToFlush.append(link)
         // Outside a read, the input that queued the bytes writes them when it ends.
@@ -300,10 +300,13 @@ final class NodeCore {
         }
         let promise = loop.makePromise(of: RequestOutcome.self)
         var actions: [MeshAction] = []
+        let outer = inInput
+        inInput = true
         let id = instance.request(body, in: namespace, timeout: timeout, now: now(), actions: &actions)
         waiters[id] = promise
         perform(&actions)
-        if readTime == nil, !inInput { flushLinks() }
+        inInput = outer
+        if readTime == nil, !outer { flushLinks() }
         return promise.futureResult
     }
 
