@@ -16,6 +16,7 @@ import Testing
         let adapter = try await node.makeAdapter(namespace: "/", host: mySocketServer)  // a SocketHost
         // Run `node` in the server's ServiceGroup beside the HTTP server; use `adapter` where the
         // server used LocalAdapter, and make one adapter per namespace.
+        try await adapter.broadcast(ByteBuffer(string: "hello"), options: BroadcastOptions(rooms: ["lobby"]))
         return adapter
     }
 
