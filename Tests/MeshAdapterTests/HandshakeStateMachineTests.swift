@@ -89,8 +89,11 @@ import Testing
         ],
     ]
 
-    @Test(arguments: Reached.allCases)
-    func everyStateAnswersEveryInput(state: Reached) {
+    /// What a machine made by `make` answers to each input, in order: preamble, the peer's
+    /// hello, its good auth, a bad auth, a refusal, a timeout.
+    static func answers(
+        _ make: () -> (HandshakeStateMachine, hello: HandshakeMessage, auth: HandshakeMessage)
+    ) -> [String] {
         let inputs:
             [(inout HandshakeStateMachine, HandshakeMessage, HandshakeMessage) -> HandshakeStateMachine.Action] = [
                 { machine, _, _ in
@@ -102,12 +105,15 @@ import Testing
                 { machine, _, _ in machine.received(.refuse(reason: "no")) },
                 { machine, _, _ in machine.timedOut() },
             ]
-        var answers: [String] = []
-        for input in inputs {
-            var (machine, hello, auth) = Self.acceptor(in: state)
-            answers.append(Self.describe(input(&machine, hello, auth)))
+        return inputs.map { input in
+            var (machine, hello, auth) = make()
+            return describe(input(&machine, hello, auth))
         }
-        #expect(answers == Self.expected[state])
+    }
+
+    @Test(arguments: Reached.allCases)
+    func everyStateAnswersEveryInput(state: Reached) {
+        #expect(Self.answers { Self.acceptor(in: state) } == Self.expected[state])
     }
 
     /// A dialing machine in `state`, and what the acceptor's messages are (its hello, and the
@@ -170,23 +176,7 @@ import Testing
 
     @Test(arguments: Reached.allCases)
     func everyStateOfTheDialingSideAnswersEveryInput(state: Reached) {
-        let inputs:
-            [(inout HandshakeStateMachine, HandshakeMessage, HandshakeMessage) -> HandshakeStateMachine.Action] = [
-                { machine, _, _ in
-                    machine.receivedPreamble(magic: HandshakeMessage.magic, version: HandshakeMessage.protocolVersion)
-                },
-                { machine, hello, _ in machine.received(hello) },
-                { machine, _, auth in machine.received(auth) },
-                { machine, _, _ in machine.received(.auth(mac: [UInt8](repeating: 0, count: 32))) },
-                { machine, _, _ in machine.received(.refuse(reason: "no")) },
-                { machine, _, _ in machine.timedOut() },
-            ]
-        var answers: [String] = []
-        for input in inputs {
-            var (machine, hello, auth) = Self.dialer(in: state)
-            answers.append(Self.describe(input(&machine, hello, auth)))
-        }
-        #expect(answers == Self.expectedOfDialer[state])
+        #expect(Self.answers { Self.dialer(in: state) } == Self.expectedOfDialer[state])
     }
 
     @Test func aWrongPreambleIsRefusedWithoutAnsweringOrWithItsReason() {
