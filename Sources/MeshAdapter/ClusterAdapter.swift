@@ -29,7 +29,6 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func addAll(_ id: SocketID, rooms: Set<Room>) async throws {
-        try checkOpen()
         try AdapterLimits.check(id)
         try AdapterLimits.check(rooms)
         let namespace = namespaceID
@@ -41,7 +40,6 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func del(_ id: SocketID, room: Room) async throws {
-        try checkOpen()
         let namespace = namespaceID
         try await onOwnLoop { core in
             core.run { instance, actions, now in
@@ -51,7 +49,6 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func delAll(_ id: SocketID) async throws {
-        try checkOpen()
         let namespace = namespaceID
         try await onOwnLoop { core in
             core.run { instance, actions, now in instance.remove(id, in: namespace, now: now, actions: &actions) }
@@ -93,7 +90,6 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func broadcastWithAck(_ packet: BroadcastPacket, options: BroadcastOptions) async throws -> AckResult {
-        try checkOpen()
         try AdapterLimits.check(options)
         if !options.flags.local { try checkFits(packet.byteCount + 4 * packet.attachments.count, options) }
         let timeout = options.flags.timeout ?? node.configuration.protocolSettings.requestTimeout
@@ -122,29 +118,22 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func sockets(in rooms: Set<Room>) async throws -> Set<SocketID> {
-        try checkOpen()
         let namespace = namespaceID
         return try await onOwnLoop { $0.instance.directory.local(namespace).sockets(in: rooms) }
     }
 
     public func socketRooms(_ id: SocketID) async throws -> Set<Room>? {
-        try checkOpen()
         let namespace = namespaceID
         return try await onOwnLoop { $0.instance.directory.local(namespace).roomsOf[id] }
     }
 
     public func fetchSockets(_ options: BroadcastOptions) async throws -> [RemoteSocket] {
         let collected = try await collectSockets(options)
-        guard collected.missingServers.isEmpty else {
-            throw AdapterError(
-                code: .timeout, missingServers: collected.missingServers,
-                message: "\(collected.missingServers.count) servers did not answer")
-        }
+        guard collected.missingServers.isEmpty else { throw Self.timeout(missing: collected.missingServers) }
         return collected.sockets
     }
 
     public func collectSockets(_ options: BroadcastOptions) async throws -> CollectedSockets {
-        try checkOpen()
         try AdapterLimits.check(options)
         let name = node.id.name
         let namespace = namespaceID
@@ -165,21 +154,18 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func addSockets(_ options: BroadcastOptions, rooms: Set<Room>) async throws {
-        try checkOpen()
         try AdapterLimits.check(rooms)
         try checkFits(rooms.reduce(0) { $0 + 2 + $1.name.utf8.count }, options)
         try await roomOperation(.addSockets(options, rooms: Array(rooms)), options: options)
     }
 
     public func delSockets(_ options: BroadcastOptions, rooms: Set<Room>) async throws {
-        try checkOpen()
         try AdapterLimits.check(rooms)
         try checkFits(rooms.reduce(0) { $0 + 2 + $1.name.utf8.count }, options)
         try await roomOperation(.delSockets(options, rooms: Array(rooms)), options: options)
     }
 
     public func disconnectSockets(_ options: BroadcastOptions, closeTransport: Bool) async throws {
-        try checkOpen()
         try await roomOperation(.disconnectSockets(options, closeTransport: closeTransport), options: options)
     }
 
@@ -190,7 +176,6 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func serverSideEmitWithAck(_ packet: ByteBuffer, timeout: Duration) async throws -> ServerReplies {
-        try checkOpen()
         try checkFits(packet.readableBytes, BroadcastOptions())
         let outcome = try await collect(.serverSideEmit(packet), timeout: timeout)
         let replies: [ServerReply] = outcome.responses.compactMap { peer, response in
@@ -201,8 +186,7 @@ public final class ClusterAdapter: Adapter {
     }
 
     public func serverCount() async throws -> Int {
-        try checkOpen()
-        return try await onOwnLoop { $0.instance.serverCount }
+        try await onOwnLoop { $0.instance.serverCount }
     }
 
     /// Removes this namespace's sockets from every node's directory and frees the namespace for
@@ -217,22 +201,28 @@ public final class ClusterAdapter: Adapter {
 
     // MARK: Internals
 
-    /// Runs `body` on the node's loop while this adapter still hosts its namespace: a call that
-    /// passed `checkOpen` just before `close()` must not reach the namespace's next adapter.
+    /// Runs `body` on the node's loop while this adapter still hosts its namespace: a closed
+    /// adapter's call, even one made while `close()` ran, never reaches the namespace's next
+    /// adapter.
     private func onOwnLoop<T: Sendable>(_ body: @escaping @Sendable (NodeCore) throws -> T) async throws -> T {
         let (namespace, host) = (namespaceID, self.host)
         return try await node.onLoop { core in
-            guard core.host(of: namespace) === host else {
-                throw AdapterError(code: .closed, message: "the adapter of this namespace was closed")
-            }
+            guard core.host(of: namespace) === host else { throw Self.closedError }
             return try body(core)
         }
     }
 
+    /// For calls that queue work without waiting for the loop (`broadcastNow`, `serverSideEmit`);
+    /// the others are checked on the loop by `onOwnLoop`.
     private func checkOpen() throws(AdapterError) {
-        if closed.load(ordering: .acquiring) {
-            throw AdapterError(code: .closed, message: "the adapter of namespace \(namespace) was closed")
-        }
+        if closed.load(ordering: .acquiring) { throw Self.closedError }
+    }
+
+    private static let closedError = AdapterError(code: .closed, message: "the adapter was closed")
+
+    /// `.timeout` naming the servers that stayed silent.
+    private static func timeout(missing: [String]) -> AdapterError {
+        AdapterError(code: .timeout, missingServers: missing, message: "\(missing.count) servers did not answer")
     }
 
     /// The bytes `rooms` take on the wire; `.invalidArgument` for a name longer than any adapter
@@ -283,12 +273,7 @@ public final class ClusterAdapter: Adapter {
     /// Sends a request to every live peer; throws `.timeout` naming the peers that stayed silent.
     private func request(_ body: RequestBody, timeout: Duration?) async throws -> RequestOutcome {
         let outcome = try await collect(body, timeout: timeout)
-        if !outcome.missing.isEmpty {
-            throw AdapterError(
-                code: .timeout, missingServers: outcome.missing.map(\.name),
-                message:
-                    "\(outcome.responses.count) of \(outcome.responses.count + outcome.missing.count) servers answered")
-        }
+        guard outcome.missing.isEmpty else { throw Self.timeout(missing: outcome.missing.map(\.name)) }
         return outcome
     }
 }

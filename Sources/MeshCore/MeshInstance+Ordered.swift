@@ -136,8 +136,7 @@ extension MeshInstance {
                 peers[peer]!.inbound.early[frame.sequence] = frame
             }
             requestResume(from: peer, now: now, actions: &actions)
-            let askAgain = (peers[peer]?.inbound.lastResume ?? now) + settings.resendInterval
-            wake(at: askAgain, now: now, actions: &actions)
+            wakeForRetries(of: peer, now: now, actions: &actions)
             return
         }
         // The common case: in order, nothing waiting at the gate, nothing new to require.
@@ -194,8 +193,7 @@ extension MeshInstance {
             if !covers(head.requirement) {
                 guard now.since(head.since) >= settings.causalGateTimeout else {
                     pullDirectory(from: peer, now: now, actions: &actions)
-                    let pullAgain = (peers[peer]?.inbound.lastPull ?? now) + settings.resendInterval
-                    wake(at: min(pullAgain, head.since + settings.causalGateTimeout), now: now, actions: &actions)
+                    wakeForRetries(of: peer, now: now, actions: &actions)
                     return
                 }
                 counters.gateTimeouts += 1

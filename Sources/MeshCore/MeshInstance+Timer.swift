@@ -24,19 +24,35 @@ extension MeshInstance {
             }
             guard state.linked else { continue }
             if state.status.isLive { anyLinked = true }
-            if let head = state.inbound.gated.first {
-                consider((state.inbound.lastPull ?? .zero) + settings.resendInterval)
-                consider(head.since + settings.causalGateTimeout)
-            }
-            if !state.inbound.early.isEmpty {
-                consider((state.inbound.lastResume ?? .zero) + settings.resendInterval)
-            }
+            if let retry = retryDeadline(of: state) { consider(retry) }
         }
         if anyLinked {
             consider(lastHeartbeat + settings.heartbeatInterval)
             consider(lastGossip + settings.gossipInterval)
         }
         return next
+    }
+
+    /// When `tick` next retries for a linked peer: a pull or the give-up at its causal gate,
+    /// a resume request for frames that arrived ahead of a gap.
+    private func retryDeadline(of state: Peer) -> MeshInstant? {
+        var next: MeshInstant?
+        if let head = state.inbound.gated.first {
+            next = min(
+                (state.inbound.lastPull ?? .zero) + settings.resendInterval, head.since + settings.causalGateTimeout)
+        }
+        if !state.inbound.early.isEmpty {
+            let resume = (state.inbound.lastResume ?? .zero) + settings.resendInterval
+            next = next.map { min($0, resume) } ?? resume
+        }
+        return next
+    }
+
+    /// Asks for a tick when `peer`'s gate or gap is next retried (an input just made one wait).
+    mutating func wakeForRetries(of peer: NodeID, now: MeshInstant, actions: inout [MeshAction]) {
+        if let retry = peers.read(peer, { retryDeadline(of: $0) }) ?? nil {
+            wake(at: retry, now: now, actions: &actions)
+        }
     }
 
     /// Asks the shell to tick at `instant`, unless it is asked to tick by then already. Inputs
